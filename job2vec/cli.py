@@ -1,0 +1,253 @@
+"""The ``job2vec`` command: train, predict, neighbours, evaluate.
+
+Every subcommand has ``--help``. Errors print one line on stderr and exit
+with status 1.
+"""
+
+import argparse
+import ast
+import json
+import os
+import sys
+import time
+
+_DEMO_PARAMS = {"epochs": 5, "random_state": 0}  # the bundled-data demo: a few minutes on 2 cores
+
+
+def _load_data(path, title_column, description_column):
+    from .datasets import load_onet, load_postings
+
+    if path is None:
+        bunch = load_onet(kind="tasks")
+        print(f"Using the bundled O*NET 27.0 sample: {len(bunch.data):,} task statements, "
+              f"{len(set(bunch.target)):,} occupation titles (CC BY 4.0, USDOL/ETA).")
+        return bunch.data, bunch.target, None
+    bunch = load_postings(path, title_column=title_column, description_column=description_column)
+    groups = bunch.frame["dup_cluster"].to_numpy() if "dup_cluster" in bunch.frame else None
+    print(f"Loaded {len(bunch.data):,} postings from {path}.")
+    return bunch.data, bunch.target, groups
+
+
+def _load_model(path):
+    import joblib
+
+    from ._base import JoapsBase
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no such model file: {path!r}.")
+    try:
+        model = joblib.load(path)
+    except ValueError:
+        raise
+    except Exception as exc:  # pickle, zlib, EOF: a damaged or foreign file
+        raise ValueError(f"{path!r} is not a readable job2vec model: {exc!r}") from exc
+    if not isinstance(model, JoapsBase):
+        raise ValueError(f"{path!r} holds a {type(model).__name__}, not a job2vec model.")
+    return model
+
+
+def _read_descriptions(source, description_column):
+    from .datasets import _READERS, _suffix, load_postings
+
+    if source in (None, "-"):
+        if sys.stdin.isatty():
+            print("Reading descriptions from standard input, one per line; end with Ctrl-D.", file=sys.stderr)
+        lines = [line.strip() for line in sys.stdin]
+    elif _suffix(source) in _READERS and _suffix(source) != ".txt":
+        frame = load_postings(source, title_column=description_column,
+                              description_column=description_column).frame
+        return frame[description_column].tolist()
+    else:
+        if not os.path.isfile(source):
+            raise FileNotFoundError(f"no such file: {source!r}.")
+        with open(source, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ValueError("no description to predict: the input is empty.")
+    return lines
+
+
+def _print_report(report):
+    ks = sorted({int(key.split("_")[1]) for key in report if key.startswith("top_")})
+    print("\n            " + "".join(f"{'@' + str(k):>9}" for k in ks))
+    print("Top-k acc.  " + "".join(f"{100 * report[f'top_{k}']:8.1f}%" for k in ks))
+    print("  per title " + "".join(f"{100 * report[f'top_{k}_per_title']:8.1f}%" for k in ks))
+    print("max-BLEU    " + "".join(f"{report[f'bleu_{k}']:9.3f}" for k in ks))
+
+
+def _parse_params(items):
+    params = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"--param takes NAME=VALUE, got {item!r}.")
+        try:
+            params[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[name] = value
+    return params
+
+
+def cmd_train(args):
+    import joblib
+    import numpy as np
+    from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
+
+    from . import TitlePredictor
+    from .metrics import evaluate
+
+    X, y, groups = _load_data(args.data, args.title_column, args.description_column)
+    params = dict(_DEMO_PARAMS) if args.data is None else {"random_state": 0}
+    if args.epochs is not None:
+        params["epochs"] = args.epochs
+    params.update(_parse_params(args.param))
+    params.setdefault("verbose", 0 if args.quiet else 1)
+    model = TitlePredictor(**params)  # parameters are checked by fit, before any heavy work
+
+    if args.test_size > 0:
+        splitter = (GroupShuffleSplit if groups is not None else ShuffleSplit)(
+            n_splits=1, test_size=args.test_size, random_state=0)
+        train, test = next(splitter.split(X, y, groups))
+    else:
+        train, test = np.arange(len(X)), np.arange(0)
+    print(f"Training TitlePredictor on {len(train):,} pairs"
+          + (f", holding out {len(test):,} for evaluation" if len(test) else "") + ".")
+    tic = time.perf_counter()
+    model.fit(X[train], y[train])
+    print(f"Trained in {time.perf_counter() - tic:.0f} s ({len(model.history_['loss'])} epochs, "
+          f"{len(model.vocabulary_) - 1:,} words, {len(model.classes_):,} titles).")
+    if len(test):
+        report = evaluate(model, X[test], y[test])
+        print(f"Held-out evaluation on {len(test):,} descriptions "
+              f"(candidates: the {len(model.classes_):,} training titles):")
+        _print_report(report)
+        shown = test[: args.examples]
+        top, scores = model.predict_top_k(X[shown], k=3, return_scores=True)
+        print("\nExample predictions:")
+        for i, row, row_scores in zip(shown, top, scores):
+            text = X[i] if len(X[i]) <= 90 else X[i][:87] + "..."
+            guesses = ", ".join(f"{t} ({s:.2f})" for t, s in zip(row, row_scores))
+            print(f"  {text}\n    true: {y[i]}\n    predicted: {guesses}")
+    joblib.dump(model, args.output)
+    print(f"\nSaved the model to {args.output}.")
+    return 0
+
+
+def cmd_predict(args):
+    import numpy as np
+
+    model = _load_model(args.model)
+    if not hasattr(model, "predict_top_k"):
+        raise ValueError(f"{args.model!r} is a {type(model).__name__}: it embeds titles, it does not predict them.")
+    descriptions = _read_descriptions(args.descriptions, args.description_column)
+    titles, scores = model.predict_top_k(descriptions, k=args.k, return_scores=True)
+    if args.json:
+        rows = [{"description": d, "titles": [{"title": t, "score": round(float(s), 4)} for t, s in zip(tr, sr)]}
+                for d, tr, sr in zip(descriptions, titles.tolist(), np.asarray(scores).tolist())]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for description, row, row_scores in zip(descriptions, titles, scores):
+        print(description if len(description) <= 100 else description[:97] + "...")
+        for rank, (title, score) in enumerate(zip(row, row_scores), start=1):
+            print(f"  {rank:>2}. {title:<50} {score:.3f}")
+    return 0
+
+
+def cmd_neighbours(args):
+    model = _load_model(args.model)
+    neighbours = model.most_similar(args.title, topn=args.n)
+    if args.json:
+        print(json.dumps([{"title": t, "cosine": round(s, 4)} for t, s in neighbours], ensure_ascii=False, indent=1))
+        return 0
+    print(f"Nearest titles to {args.title!r} in job2vec:")
+    for rank, (title, score) in enumerate(neighbours, start=1):
+        print(f"  {rank:>2}. {title:<50} {score:.3f}")
+    return 0
+
+
+def cmd_evaluate(args):
+    from .metrics import evaluate
+
+    model = _load_model(args.model)
+    if not hasattr(model, "predict_top_k"):
+        raise ValueError(f"{args.model!r} is a {type(model).__name__}; evaluate needs a TitlePredictor.")
+    X, y, _ = _load_data(args.data, args.title_column, args.description_column)
+    report = evaluate(model, X, y)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(f"Evaluation on {len(X):,} descriptions (candidates: the model's {len(model.classes_):,} titles):")
+        _print_report(report)
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="job2vec", description="Learn job-title embeddings and predict job titles with JOAPS.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def columns(p):
+        p.add_argument("--title-column", default="title", help="title column of DATA (default: title)")
+        p.add_argument("--description-column", default="description",
+                       help="description column of DATA (default: description)")
+
+    p = sub.add_parser("train", help="train a TitlePredictor and report held-out metrics",
+                       description="Train a TitlePredictor on DATA (CSV, TSV, JSON-lines, JSON or parquet with "
+                                   "title and description columns) or, without DATA, on the bundled O*NET sample. "
+                                   "A held-out split is evaluated (grouped by dup_cluster when DATA has it).")
+    p.add_argument("data", nargs="?", help="postings file; default: the bundled O*NET 27.0 sample")
+    p.add_argument("-o", "--output", default="model.joblib", help="where to save the model (default: model.joblib)")
+    p.add_argument("--test-size", type=float, default=0.2, help="held-out share (default: 0.2; 0 to skip)")
+    p.add_argument("--epochs", type=int, help="maximum epochs (default: 5 on the bundled data, else 10)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="any TitlePredictor parameter, e.g. --param trainable_embeddings=True (repeatable)")
+    p.add_argument("--examples", type=int, default=3, help="example predictions to show (default: 3)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    columns(p)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("predict", help="top-k titles of descriptions",
+                       description="Predict the top-k titles of each description: DESCRIPTIONS is a text file "
+                                   "with one description per line, a postings file, or '-' / nothing for stdin.")
+    p.add_argument("model", help="a model saved by `job2vec train`")
+    p.add_argument("descriptions", nargs="?", help="file of descriptions; default: standard input")
+    p.add_argument("-k", type=int, default=5, help="titles per description (default: 5)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--description-column", default="description",
+                   help="description column when DESCRIPTIONS is a postings file")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("neighbours", aliases=["neighbors"], help="nearest titles of a title in job2vec",
+                       description="List the fitted titles nearest to TITLE in job2vec; TITLE need not be known.")
+    p.add_argument("model", help="a saved job2vec model")
+    p.add_argument("title", help="any job title")
+    p.add_argument("-n", type=int, default=10, help="how many neighbours (default: 10)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_neighbours)
+
+    p = sub.add_parser("evaluate", help="Top-k accuracy and max-BLEU of a model on labelled data",
+                       description="Evaluate a saved TitlePredictor on DATA (or the bundled O*NET sample).")
+    p.add_argument("model", help="a model saved by `job2vec train`")
+    p.add_argument("data", nargs="?", help="postings file; default: the bundled O*NET 27.0 sample")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    columns(p)
+    p.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv=None):
+    """Run the ``job2vec`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError, OSError, FloatingPointError) as exc:
+        print(f"job2vec {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"job2vec {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+"""Text preprocessing: raw job texts to token lists, and token lists to ids.
+
+`TextPreprocessor` wraps spaCy. By default it uses a blank pipeline with the
+lookup lemmatizer of ``spacy-lookups-data``, so nothing is downloaded at run
+time; a trained pipeline (for instance ``fr_core_news_sm``) can be named
+instead, which also enables part-of-speech filtering.
+
+`Vocabulary` maps tokens to integer ids (0 is padding) and pads or truncates
+sequences to a fixed length, as the JOAPS paper does (words seen fewer than
+``min_count`` times are discarded).
+"""
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from ._validation import check_texts
+
+__all__ = ["TextPreprocessor", "Vocabulary", "normalize_title"]
+
+# Scrubbed before tokenization: they carry no job information and explode the vocabulary.
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_PHONE = re.compile(r"(?<!\w)\+?\d[\d ().-]{6,}\d(?!\w)")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_title(title):
+    """Normalize a job title for exact comparison.
+
+    Unicode NFKC, lower case, and runs of white space collapsed to one space.
+    Two postings "Data  Engineer" and "data engineer" then share one title.
+
+    Parameters
+    ----------
+    title : str
+        A job title.
+
+    Returns
+    -------
+    str
+        The normalized title.
+    """
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", title)).strip().lower()
+
+
+def _scrub(text):
+    text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    return _PHONE.sub(" ", text)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_pipeline(language, spacy_model, lemmatize):
+    """Load (once per process) the spaCy pipeline: kept out of estimators so they pickle light."""
+    import spacy
+
+    if spacy_model is not None:
+        try:
+            # Parser and NER are never used here; excluding them is most of the speed-up.
+            return spacy.load(spacy_model, exclude=["parser", "ner", "senter"])
+        except OSError as exc:
+            raise ValueError(
+                f"spaCy pipeline {spacy_model!r} is not installed; install it with "
+                f"`pip install {spacy_model}` or use spacy_model=None for the built-in one."
+            ) from exc
+    try:
+        nlp = spacy.blank(language)
+    except ImportError as exc:
+        raise ValueError(f"spaCy has no language {language!r}.") from exc
+    if lemmatize:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        try:
+            nlp.initialize()
+        except (ValueError, OSError) as exc:
+            raise ValueError(
+                f"No lookup lemmatizer table for language {language!r} in spacy-lookups-data; "
+                "use lemmatize=False."
+            ) from exc
+    return nlp
+
+
+class TextPreprocessor(TransformerMixin, BaseEstimator):
+    """Turn raw job titles or descriptions into lists of normalized tokens.
+
+    The steps are: scrub URLs, e-mail addresses and phone numbers; tokenize
+    with spaCy; keep word tokens (no punctuation, spaces or bare numbers);
+    optionally drop stop words and keep only some parts of speech; take the
+    lemma; lower-case it.
+
+    Parameters
+    ----------
+    language : str, default="en"
+        spaCy language code of the blank pipeline (``"en"``, ``"fr"``, ...).
+        Ignored when `spacy_model` is given.
+    spacy_model : str or None, default=None
+        Name of an installed trained spaCy pipeline, e.g. ``"en_core_web_sm"``
+        or ``"fr_core_news_sm"``. None uses ``spacy.blank(language)`` with the
+        lookup lemmatizer of ``spacy-lookups-data``.
+    lemmatize : bool, default=True
+        Replace each word by its lemma.
+    remove_stop_words : bool, default=True
+        Drop spaCy's stop words for the language.
+    keep_pos : tuple of str or None, default=None
+        Universal POS tags to keep (e.g. ``("NOUN", "PROPN", "VERB", "ADJ")``).
+        Needs a trained `spacy_model`, since a blank pipeline has no tagger.
+    batch_size : int, default=256
+        Texts per batch in ``nlp.pipe``.
+    n_process : int, default=1
+        Worker processes for ``nlp.pipe``.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Always 1: each sample is one text.
+
+    Examples
+    --------
+    >>> from job2vec import TextPreprocessor
+    >>> TextPreprocessor().fit_transform(["Senior Data Engineers wanted! Mail jobs@acme.com"])
+    [['senior', 'data', 'engineer', 'want', 'mail']]
+    """
+
+    def __init__(
+        self,
+        language="en",
+        spacy_model=None,
+        lemmatize=True,
+        remove_stop_words=True,
+        keep_pos=None,
+        batch_size=256,
+        n_process=1,
+    ):
+        self.language = language
+        self.spacy_model = spacy_model
+        self.lemmatize = lemmatize
+        self.remove_stop_words = remove_stop_words
+        self.keep_pos = keep_pos
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        return tags
+
+    def fit(self, X=None, y=None):
+        """Check the parameters and load the spaCy pipeline.
+
+        Parameters
+        ----------
+        X : ignored
+        y : ignored
+
+        Returns
+        -------
+        self : TextPreprocessor
+        """
+        if self.keep_pos is not None and self.spacy_model is None:
+            raise ValueError("keep_pos needs a trained spacy_model: a blank pipeline has no POS tagger.")
+        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size!r}.")
+        _load_pipeline(self.language, self.spacy_model, self.lemmatize)
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        """Tokenize texts.
+
+        Identical texts are processed once (job boards repost the same ad).
+
+        Parameters
+        ----------
+        X : list, numpy array or pandas Series of str
+            The texts.
+
+        Returns
+        -------
+        tokens : list of list of str
+            One token list per text; it may be empty (e.g. a text of stop words).
+        """
+        texts = check_texts(X, "X", allow_tokens=False)
+        nlp = _load_pipeline(self.language, self.spacy_model, self.lemmatize)
+        unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+        blank = self.spacy_model is None
+        # The lookup tables are keyed by lower-case forms; a trained tagger wants the original case.
+        prepared = (_scrub(text).lower() if blank else _scrub(text) for text in unique_texts)
+        docs = nlp.pipe(prepared, batch_size=self.batch_size, n_process=self.n_process)
+        unique_tokens = [self._tokens(doc) for doc in docs]
+        return [list(unique_tokens[i]) for i in inverse.ravel()]
+
+    def _tokens(self, doc):
+        keep_pos = set(self.keep_pos) if self.keep_pos is not None else None
+        tokens = []
+        for token in doc:
+            if not (token.is_alpha or (token.text[:1].isalpha() and any(c.isalnum() for c in token.text))):
+                continue  # punctuation, spaces, bare numbers
+            if self.remove_stop_words and token.is_stop:
+                continue
+            if keep_pos is not None and token.pos_ not in keep_pos:
+                continue
+            word = token.lemma_ if self.lemmatize and token.lemma_ else token.text
+            tokens.append(word.lower())
+        return tokens
+
+
+class Vocabulary:
+    """Token to id mapping with a minimum count, and fixed-length id sequences.
+
+    Id 0 is padding; known words get ids 1..n. Unknown words are dropped from
+    sequences (the JOAPS paper discards rare words), so a text made only of
+    unknown words becomes all padding.
+
+    Parameters
+    ----------
+    min_count : int, default=10
+        Words seen fewer times than this in the fit corpus are left out.
+
+    Attributes
+    ----------
+    words_ : list of str
+        The known words; ``words_[i - 1]`` has id ``i``.
+    """
+
+    def __init__(self, min_count=10):
+        self.min_count = min_count
+
+    def fit(self, token_lists, allowed=None):
+        """Count the words of `token_lists` and keep the frequent ones.
+
+        Parameters
+        ----------
+        token_lists : iterable of list of str
+            The tokenized corpus.
+        allowed : container of str or None, default=None
+            If given, only these words may enter (e.g. words that have a
+            pre-trained vector).
+
+        Returns
+        -------
+        self : Vocabulary
+        """
+        counts = Counter(word for tokens in token_lists for word in tokens)
+        words = sorted(
+            (w for w, c in counts.items() if c >= self.min_count and (allowed is None or w in allowed)),
+            key=lambda w: (-counts[w], w),
+        )
+        self.words_ = words
+        self._index = {word: i + 1 for i, word in enumerate(words)}
+        return self
+
+    def __len__(self):
+        """Number of ids, padding included."""
+        return len(self.words_) + 1
+
+    def __contains__(self, word):
+        return word in self._index
+
+    def encode(self, token_lists, length):
+        """Turn token lists into a padded ``(n, length)`` int32 array of ids.
+
+        Parameters
+        ----------
+        token_lists : list of list of str
+            Tokenized texts.
+        length : int
+            Sequences are truncated to, or padded at the end up to, this length.
+
+        Returns
+        -------
+        ids : ndarray of shape (n, length), dtype int32
+        """
+        ids = np.zeros((len(token_lists), length), dtype=np.int32)
+        index = self._index
+        for row, tokens in enumerate(token_lists):
+            known = [index[w] for w in tokens if w in index][:length]
+            ids[row, : len(known)] = known
+        return ids
+
+    def known_lengths(self, token_lists):
+        """Number of known words in each token list (before truncation)."""
+        index = self._index
+        return np.array([sum(w in index for w in tokens) for tokens in token_lists], dtype=np.int64)

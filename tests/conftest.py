@@ -1,0 +1,37 @@
+"""Shared fixtures: small real samples of the bundled O*NET data and tiny fitted models."""
+
+import numpy as np
+import pytest
+
+from job2vec import JoapsEmbedder, TitlePredictor
+from job2vec.datasets import load_onet
+
+# Small enough to train in seconds on 2 cores, real enough to learn from.
+TINY = dict(word_vector_size=16, n_filters=8, embedding_size=8, min_count=2, epochs=2,
+            max_description_length=40, random_state=0)
+
+
+def onet_tasks_sample(n_occupations, seed=0):
+    """Task statements of `n_occupations` random O*NET occupations: (descriptions, titles)."""
+    bunch = load_onet(kind="tasks")
+    codes = np.unique(bunch.groups)
+    chosen = set(np.random.default_rng(seed).choice(codes, n_occupations, replace=False))
+    keep = np.array([code in chosen for code in bunch.groups])
+    return bunch.data[keep], bunch.target[keep]
+
+
+@pytest.fixture(scope="session")
+def tasks():
+    return onet_tasks_sample(15)
+
+
+@pytest.fixture(scope="session")
+def fitted_predictor(tasks):
+    X, y = tasks
+    return TitlePredictor(**TINY).fit(X, y)
+
+
+@pytest.fixture(scope="session")
+def fitted_embedder(tasks):
+    X, y = tasks
+    return JoapsEmbedder(**TINY).fit(y, X)

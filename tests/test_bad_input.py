@@ -1,0 +1,79 @@
+"""Bad input gets a clear ValueError or TypeError naming the problem, never a backend traceback."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from job2vec import JoapsEmbedder, TitlePredictor
+
+from .conftest import TINY
+
+X_OK = ["welds metal parts", "cares for patients in hospital", "welds pipes on site", "nurses patients"]
+Y_OK = ["welder", "nurse", "welder", "nurse"]
+
+
+@pytest.mark.parametrize(
+    "X, y, error, message",
+    [
+        ("welds metal parts", Y_OK, TypeError, "not a single string"),
+        ([], [], ValueError, "empty"),
+        (X_OK[:3] + [None], Y_OK, ValueError, r"X\[3\] is missing"),
+        (X_OK[:3] + [float("nan")], Y_OK, ValueError, r"X\[3\] is missing"),
+        (X_OK[:3] + [42], Y_OK, TypeError, r"X\[3\] is of type int"),
+        (X_OK[:3] + [""], Y_OK, ValueError, r"X\[3\] is an empty text"),
+        (X_OK, Y_OK[:3], ValueError, "different lengths"),
+        (X_OK, ["welder"] * 4, ValueError, "at least 2 distinct titles"),
+        (X_OK, None, TypeError, "y is required"),
+        (np.array([X_OK, X_OK]), Y_OK, ValueError, "must be 1-D"),
+        (pd.DataFrame({"a": X_OK, "b": X_OK}), Y_OK, ValueError, "must be 1-D"),
+    ],
+)
+def test_fit_rejects_bad_input(X, y, error, message):
+    with pytest.raises(error, match=message):
+        TitlePredictor(**TINY).fit(X, y)
+
+
+def test_empty_vocabulary():
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        TitlePredictor(**{**TINY, "min_count": 50}).fit(X_OK, Y_OK)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"filter_sizes": ()}, "filter_sizes"),
+        ({"filter_sizes": 3}, "filter_sizes"),
+        ({"batch_size_range": (64, 8)}, "batch_size_range"),
+        ({"batch_size_range": 8}, "batch_size_range"),
+        ({"violation_thresholds": (0.9, 0.1)}, "violation_thresholds"),
+        ({"loss": "hinge"}, "loss must be one of"),
+        ({"embedding_size": 7}, "even"),
+        ({"epochs": 0}, "epochs"),
+        ({"validation_fraction": 1.5}, "validation_fraction"),
+        ({"margin": -1}, "margin"),
+        ({"learning_rate": 0}, "learning_rate"),
+    ],
+)
+def test_bad_parameters_are_reported_at_fit(params, message):
+    with pytest.raises(ValueError, match=message):
+        TitlePredictor(**{**TINY, **params}).fit(X_OK, Y_OK)
+
+
+def test_bad_input_at_predict(fitted_predictor):
+    with pytest.raises(TypeError, match="not a single string"):
+        fitted_predictor.predict("a description")
+    with pytest.raises(ValueError, match="empty"):
+        fitted_predictor.predict([])
+    with pytest.raises(ValueError, match="missing"):
+        fitted_predictor.predict_top_k([None])
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        fitted_predictor.predict_top_k(["x"], k=0)
+    with pytest.raises(TypeError, match="mixes raw strings and token lists"):
+        fitted_predictor.predict(["text", ["tok"]])
+
+
+def test_embedder_bad_input(fitted_embedder):
+    with pytest.raises(TypeError, match="not a single string"):
+        fitted_embedder.transform("nurse")
+    with pytest.raises(ValueError, match="missing"):
+        JoapsEmbedder(**TINY).fit(["nurse", None], ["a", "b"])

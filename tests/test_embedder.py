@@ -1,0 +1,45 @@
+"""JoapsEmbedder: job2vec for seen and unseen titles."""
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.pipeline import Pipeline
+
+from job2vec import JoapsEmbedder, normalize_title
+
+from .conftest import TINY
+
+
+def test_transform_unit_vectors_for_seen_and_unseen_titles(fitted_embedder, tasks):
+    vectors = fitted_embedder.transform([tasks[1][0], "geographer", "gis analyst"])
+    assert vectors.shape == (3, TINY["embedding_size"])
+    norms = np.linalg.norm(vectors, axis=1)
+    assert np.all((np.abs(norms - 1) < 1e-5) | (norms == 0))
+
+
+def test_title_vectors_match_transform(fitted_embedder):
+    titles = list(fitted_embedder.titles_[:4])
+    np.testing.assert_allclose(fitted_embedder.transform(titles), fitted_embedder.title_vectors_[:4], atol=1e-6)
+
+
+def test_most_similar(fitted_embedder, tasks):
+    query = tasks[1][0]
+    neighbours = fitted_embedder.most_similar(query, topn=3)
+    assert len(neighbours) == 3
+    assert normalize_title(query) not in [t for t, _ in neighbours]
+    scores = [s for _, s in neighbours]
+    assert scores == sorted(scores, reverse=True) and all(-1 <= s <= 1 + 1e-6 for s in scores)
+    assert len(fitted_embedder.most_similar("underwater basket weaver", topn=2)) == 2
+    with pytest.raises(TypeError):
+        fitted_embedder.most_similar(["a list"])
+    with pytest.raises(ValueError):
+        fitted_embedder.most_similar("x", topn=0)
+
+
+def test_fit_transform_and_clustering_pipeline(tasks):
+    X, y = tasks
+    pipe = Pipeline([("job2vec", JoapsEmbedder(**TINY)), ("kmeans", KMeans(n_clusters=3, n_init=2, random_state=0))])
+    labels = pipe.fit(y, X).predict(["geographer", "nurse", "welder"])
+    assert labels.shape == (3,)
+    vectors = JoapsEmbedder(**TINY).fit_transform(y, X)
+    assert vectors.shape == (len(y), TINY["embedding_size"])

@@ -1,0 +1,97 @@
+"""TitlePredictor: the prediction API, on real O*NET data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import train_test_split
+
+from job2vec import TextPreprocessor, TitlePredictor, normalize_title
+from job2vec.baselines import MostFrequentTitlePredictor
+from job2vec.metrics import top_k_accuracy
+
+from .conftest import TINY, onet_tasks_sample
+
+
+def test_prediction_api_shapes_and_consistency(fitted_predictor, tasks):
+    X, y = tasks
+    tp = fitted_predictor
+    assert list(tp.classes_) == sorted({normalize_title(t) for t in y})
+    scores = tp.decision_function(X[:7])
+    assert scores.shape == (7, len(tp.classes_))
+    top, top_scores = tp.predict_top_k(X[:7], k=4, return_scores=True)
+    assert top.shape == top_scores.shape == (7, 4)
+    # The top-k are the arg-max columns of decision_function, in order.
+    np.testing.assert_array_equal(top, tp.classes_[np.argsort(-scores, axis=1, kind="stable")[:, :4]])
+    assert np.all(np.diff(top_scores, axis=1) <= 1e-6)
+    np.testing.assert_array_equal(tp.predict(X[:7]), top[:, 0])
+    vectors = tp.transform(X[:7])
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(vectors @ tp.candidate_vectors_.T, scores, rtol=1e-5, atol=1e-6)
+    assert tp.score(X[:20], y[:20]) == pytest.approx(np.mean(tp.predict(X[:20]) == [normalize_title(t) for t in y[:20]]))
+
+
+def test_k_larger_than_classes_is_clipped(fitted_predictor, tasks):
+    assert fitted_predictor.predict_top_k(tasks[0][:2], k=10_000).shape == (2, len(fitted_predictor.classes_))
+
+
+def test_history_records_the_batch_size_rule(fitted_predictor):
+    history = fitted_predictor.history_
+    for key in ("loss", "violation_ratio", "batch_size", "final_batch_size", "val_loss", "val_violation_ratio"):
+        assert len(history[key]) == len(history["loss"]) >= 1
+    assert all(8 <= b <= 128 for b in history["final_batch_size"])
+    assert all(0 <= r <= 1 for r in history["violation_ratio"])
+
+
+def test_set_candidates_ranks_against_any_title_list(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**TINY).fit(X, y)
+    before = tp.predict_top_k(X[:5], k=3)
+    taxonomy = ["Geographer", "Registered Nurse", "registered  nurse", y[0]]
+    tp.set_candidates(taxonomy)
+    assert list(tp.classes_) == sorted({"geographer", "registered nurse", normalize_title(y[0])})
+    assert tp.decision_function(X[:5]).shape == (5, 3)
+    assert set(tp.predict(X[:5])) <= set(tp.classes_)
+    tp.set_candidates(tp.titles_)
+    np.testing.assert_array_equal(tp.predict_top_k(X[:5], k=3), before)
+
+
+def test_out_of_vocabulary_description_still_gets_an_answer(fitted_predictor):
+    top = fitted_predictor.predict_top_k(["zzqx wvvk qqqxz"], k=3)
+    assert top.shape == (1, 3) and all(t in fitted_predictor.classes_ for t in top[0])
+
+
+def test_inputs_as_list_array_series_and_token_lists(fitted_predictor, tasks):
+    X = tasks[0][:5]
+    expected = fitted_predictor.predict(list(X))
+    np.testing.assert_array_equal(fitted_predictor.predict(np.asarray(X)), expected)
+    np.testing.assert_array_equal(fitted_predictor.predict(pd.Series(X, index=[9, 3, 7, 1, 0])), expected)
+    tokens = TextPreprocessor().fit_transform(X)
+    np.testing.assert_array_equal(fitted_predictor.predict(tokens), expected)
+
+
+def test_not_fitted():
+    for call in (lambda tp: tp.predict(["x"]), lambda tp: tp.transform(["x"]),
+                 lambda tp: tp.set_candidates(["x"]), lambda tp: tp.most_similar("x")):
+        with pytest.raises(NotFittedError):
+            call(TitlePredictor())
+
+
+def test_mnrl_loss_trains(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "loss": "mnrl"}).fit(X, y)
+    assert np.isfinite(tp.history_["loss"]).all()
+
+
+def test_learns_real_titles_better_than_prior_and_random():
+    """On held-out O*NET task statements, Top-5 beats the most-frequent-title prior and chance."""
+    X, y = onet_tasks_sample(30, seed=1)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+    params = dict(word_vector_size=32, n_filters=32, embedding_size=32, min_count=2, epochs=12,
+                  trainable_embeddings=True, max_description_length=40, random_state=0)
+    tp = TitlePredictor(**params).fit(X_train, y_train)
+    model_top5 = top_k_accuracy(y_test, tp.predict_top_k(X_test, k=5))
+    prior_top5 = top_k_accuracy(y_test, MostFrequentTitlePredictor().fit(X_train, y_train).predict_top_k(X_test, k=5))
+    chance_top5 = 5 / len(tp.classes_)
+    print(f"Top-5: model {model_top5:.3f}, prior {prior_top5:.3f}, chance {chance_top5:.3f}")
+    assert model_top5 > max(prior_top5, chance_top5) + 0.15

@@ -1,0 +1,107 @@
+"""TextPreprocessor (real spaCy pipelines) and Vocabulary."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from job2vec import TextPreprocessor, Vocabulary, normalize_title
+
+
+def test_english_lemmas_stop_words_and_case():
+    tokens = TextPreprocessor().fit_transform(["The Engineers were running Analyses on our systems."])
+    assert tokens == [["engineer", "run", "analysis", "system"]]
+
+
+def test_french_lookup_lemmatizer():
+    tokens = TextPreprocessor(language="fr").fit_transform(["Les ingénieurs développent des applications"])
+    assert tokens == [["ingénieur", "développer", "application"]]
+
+
+def test_urls_emails_and_phones_are_scrubbed():
+    text = "Apply at https://jobs.example.com/apply?id=3 or hr.team@example.co.uk, call +1 (555) 123-4567 nurse"
+    assert TextPreprocessor().fit_transform([text]) == [["apply", "nurse"]]
+
+
+def test_stop_words_can_be_kept_and_lemmas_skipped():
+    prep = TextPreprocessor(remove_stop_words=False, lemmatize=False)
+    assert prep.fit_transform(["Head of IT Systems"]) == [["head", "of", "it", "systems"]]
+
+
+def test_numbers_and_punctuation_dropped_alphanumerics_kept():
+    assert TextPreprocessor().fit_transform(["5 years of C++ and SQL2019 -- 100%"]) == [["year", "c++", "sql2019"]]
+
+
+def test_identical_texts_are_processed_once_but_answered_per_row():
+    out = TextPreprocessor().fit_transform(pd.Series(["software engineer", "nurse", "software engineer"]))
+    assert out == [["software", "engineer"], ["nurse"], ["software", "engineer"]]
+    out[0].append("mutated")  # rows must not share list objects
+    assert out[2] == ["software", "engineer"]
+
+
+def test_keep_pos_needs_a_trained_pipeline():
+    with pytest.raises(ValueError, match="keep_pos needs a trained spacy_model"):
+        TextPreprocessor(keep_pos=("NOUN",)).fit(["x"])
+
+
+def test_missing_trained_pipeline_is_a_clear_error():
+    with pytest.raises(ValueError, match="not installed"):
+        TextPreprocessor(spacy_model="xx_no_such_pipeline").fit(["x"])
+
+
+def test_unknown_language_is_a_clear_error():
+    with pytest.raises(ValueError, match="no language"):
+        TextPreprocessor(language="zz").fit(["x"])
+
+
+@pytest.mark.parametrize("bad, error", [("a single string", TypeError), ([None], ValueError),
+                                        ([3], TypeError), ([], ValueError), (["  "], ValueError)])
+def test_bad_input(bad, error):
+    with pytest.raises(error):
+        TextPreprocessor().fit_transform(bad)
+
+
+def test_clone_and_pickle():
+    prep = TextPreprocessor(language="fr", remove_stop_words=False)
+    assert clone(prep).get_params() == prep.get_params()
+    restored = pickle.loads(pickle.dumps(prep.fit()))
+    assert restored.transform(["Les ingénieurs"]) == prep.transform(["Les ingénieurs"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=60).filter(str.strip), min_size=1, max_size=5))
+def test_any_text_gives_lowercase_word_tokens(texts):
+    out = TextPreprocessor().fit_transform(texts)
+    assert len(out) == len(texts)
+    for tokens in out:
+        for token in tokens:
+            assert token == token.lower() and token.strip() == token and token
+
+
+@given(st.text(max_size=40))
+def test_normalize_title_is_idempotent(title):
+    once = normalize_title(title)
+    assert normalize_title(once) == once
+    assert "  " not in once
+
+
+def test_normalize_title_examples():
+    assert normalize_title("  Senior  DATA\tEngineer ") == "senior data engineer"
+
+
+def test_vocabulary_min_count_ids_padding_and_truncation():
+    corpus = [["a", "b", "a"], ["a", "c", "b"], ["d"]]
+    vocab = Vocabulary(min_count=2).fit(corpus)
+    assert vocab.words_ == ["a", "b"] and len(vocab) == 3
+    np.testing.assert_array_equal(vocab.encode([["b", "zzz", "a"], ["c"]], 3), [[2, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(vocab.encode([["a", "a", "a", "b"]], 2), [[1, 1]])
+    np.testing.assert_array_equal(vocab.known_lengths([["a", "c"], []]), [1, 0])
+
+
+def test_vocabulary_allowed_words():
+    vocab = Vocabulary(min_count=1).fit([["a", "b"]], allowed={"b"})
+    assert vocab.words_ == ["b"]

@@ -1,0 +1,61 @@
+"""W_in: word2vec training and loading pre-trained vectors from real files."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from job2vec import TextPreprocessor, TitlePredictor, Vocabulary
+from job2vec.word_vectors import embedding_matrix, load_word_vectors, train_word2vec
+
+from .conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def corpus(tasks):
+    return TextPreprocessor().fit_transform(list(tasks[0]))
+
+
+def test_word2vec_is_reproducible_for_a_seed(corpus):
+    a = train_word2vec(corpus, vector_size=8, min_count=2, epochs=1, seed=3)
+    b = train_word2vec(corpus, vector_size=8, min_count=2, epochs=1, seed=3)
+    word = a.index_to_key[0]
+    np.testing.assert_array_equal(a[word], b[word])
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_load_word2vec_files_and_train_with_them(tmp_path, corpus, tasks, binary):
+    vectors = train_word2vec(corpus, vector_size=8, min_count=2, epochs=1, seed=0)
+    path = tmp_path / ("vectors.bin" if binary else "vectors.txt")
+    vectors.save_word2vec_format(str(path), binary=binary)
+    loaded = load_word_vectors(path)
+    assert loaded.vector_size == 8 and len(loaded) == len(vectors)
+    X, y = tasks
+    model = TitlePredictor(**{**TINY, "word_vectors": str(path), "epochs": 1}).fit(X, y)
+    assert set(model.vocabulary_.words_) <= set(loaded.key_to_index)
+    assert model.network_.get_layer("w_in").get_weights()[0].shape[1] == 8
+
+
+def test_gzipped_text_vectors(tmp_path):
+    path = tmp_path / "v.txt.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("2 3\nnurse 0.1 0.2 0.3\nengineer 0.3 0.2 0.1\n")
+    loaded = load_word_vectors(path)
+    vocab = Vocabulary(min_count=1).fit([["nurse", "engineer", "unknown"]], allowed=loaded.key_to_index)
+    matrix = embedding_matrix(vocab, loaded)
+    assert matrix.shape == (3, 3) and np.all(matrix[0] == 0)
+    np.testing.assert_allclose(matrix[vocab.encode([["nurse"]], 1)[0, 0]], [0.1, 0.2, 0.3], rtol=1e-6)
+
+
+def test_missing_and_corrupt_vector_files(tmp_path):
+    with pytest.raises(ValueError, match="not found"):
+        load_word_vectors(tmp_path / "nope.bin")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("this is not\na word2vec file\n")
+    with pytest.raises(ValueError, match="could not read word vectors"):
+        load_word_vectors(bad)
+
+
+def test_spacy_package_without_vectors_is_a_clear_error():
+    with pytest.raises(ValueError, match="not installed"):
+        load_word_vectors("spacy:xx_no_such_package")
