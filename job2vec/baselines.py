@@ -215,7 +215,8 @@ class Word2VecSumEmbedder(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     vocabulary_ : Vocabulary
-    vectors_ : ndarray of shape (len(vocabulary_), vector_size)
+    vectors_ : ndarray of shape (n_words + 1, vector_size)
+        Word vectors by id (row 0, padding, is zero).
     titles_ : ndarray of str
         Distinct normalized fitted titles.
     title_vectors_ : ndarray of shape (n_titles, vector_size)

@@ -20,11 +20,11 @@ def _load_data(path, title_column, description_column):
     if path is None:
         bunch = load_onet(kind="tasks")
         print(f"Using the bundled O*NET 27.0 sample: {len(bunch.data):,} task statements, "
-              f"{len(set(bunch.target)):,} occupation titles (CC BY 4.0, USDOL/ETA).")
+              f"{len(set(bunch.target)):,} occupation titles (CC BY 4.0, USDOL/ETA).", file=sys.stderr)
         return bunch.data, bunch.target, None
     bunch = load_postings(path, title_column=title_column, description_column=description_column)
     groups = bunch.frame["dup_cluster"].to_numpy() if "dup_cluster" in bunch.frame else None
-    print(f"Loaded {len(bunch.data):,} postings from {path}.")
+    print(f"Loaded {len(bunch.data):,} postings from {path}.", file=sys.stderr)
     return bunch.data, bunch.target, groups
 
 
@@ -97,11 +97,11 @@ def cmd_train(args):
     from . import TitlePredictor
     from .metrics import evaluate
 
-    X, y, groups = _load_data(args.data, args.title_column, args.description_column)
     params = dict(_DEMO_PARAMS) if args.data is None else {"random_state": 0}
     if args.epochs is not None:
         params["epochs"] = args.epochs
     params.update(_parse_params(args.param))
+    X, y, groups = _load_data(args.data, args.title_column, args.description_column)
     params.setdefault("verbose", 0 if args.quiet else 1)
     model = TitlePredictor(**params)  # parameters are checked by fit, before any heavy work
 

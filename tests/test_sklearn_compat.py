@@ -97,7 +97,7 @@ def test_same_seed_same_model_other_seed_other_model(tasks):
 def test_grid_search_in_parallel_over_filters_and_thresholds(tasks):
     X, y = tasks
     grid = GridSearchCV(
-        TitlePredictor(**{**TINY, "epochs": 1}),
+        TitlePredictor(**{**TINY, "epochs": 1, "batch_size_range": (8, 16), "early_stopping": False}),
         {"filter_sizes": [(3, 4, 5), (2, 3)], "violation_thresholds": [(0.2, 0.8), (0.1, 0.9)]},
         scoring={"top5": top_k_scorer(k=5), "bleu1": bleu_scorer(k=1)}, refit="top5",
         cv=KFold(2, shuffle=True, random_state=0), n_jobs=2,

@@ -1,0 +1,95 @@
+"""The `job2vec` command end to end on a tiny real dataset, and its error paths."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from .conftest import onet_tasks_sample
+
+TINY_PARAMS = ["--param", "word_vector_size=16", "--param", "n_filters=8", "--param", "embedding_size=8",
+               "--param", "min_count=2", "--param", "max_description_length=40",
+               "--param", "batch_size_range=(8, 16)"]
+
+
+def job2vec(*args, stdin=None):
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    return subprocess.run([sys.executable, "-m", "job2vec", *map(str, args)], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli")
+    X, y = onet_tasks_sample(12, seed=3)
+    pd.DataFrame({"title": y, "description": X, "dup_cluster": range(len(X))}).to_csv(path / "postings.csv", index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(workdir):
+    model = workdir / "model.joblib"
+    result = job2vec("train", workdir / "postings.csv", "-o", model, "--epochs", 2, "-q", *TINY_PARAMS)
+    assert result.returncode == 0, result.stderr
+    return model, result.stdout
+
+
+def test_train_reports_metrics_examples_and_saves(trained):
+    model, out = trained
+    assert model.exists()
+    for text in ("Held-out evaluation", "Top-k acc.", "per title", "max-BLEU", "Example predictions", "Saved the model"):
+        assert text in out
+
+
+def test_predict_from_file_stdin_and_json(trained, workdir):
+    model, _ = trained
+    (workdir / "d.txt").write_text("Weld metal parts.\n\nTreat patients in a clinic.\n")
+    table = job2vec("predict", model, workdir / "d.txt", "-k", 3)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.count(" 1. ") == 2 and " 3. " in table.stdout
+    as_json = json.loads(job2vec("predict", model, "--json", "-k", 2, stdin="Weld metal parts.\n").stdout)
+    assert len(as_json) == 1 and len(as_json[0]["titles"]) == 2 and -1 <= as_json[0]["titles"][0]["score"] <= 1
+    from_postings = job2vec("predict", model, workdir / "postings.csv", "--json", "-k", 1)
+    assert len(json.loads(from_postings.stdout)) == len(pd.read_csv(workdir / "postings.csv"))
+
+
+def test_neighbours_and_evaluate(trained, workdir):
+    model, _ = trained
+    result = job2vec("neighbours", model, "data engineer", "-n", 4, "--json")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 4
+    result = job2vec("evaluate", model, workdir / "postings.csv", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert 0 <= report["top_1"] <= report["top_10"] <= 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["predict", "missing.joblib", "x.txt"], "no such model file"),
+    (["train", "missing.csv"], "no such postings file"),
+    (["train", "--param", "epochs"], "NAME=VALUE"),
+])
+def test_errors_are_one_line_with_nonzero_status(args, message, workdir):
+    result = job2vec(*args)
+    assert result.returncode == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_corrupt_model_and_wrong_column(trained, workdir):
+    bad = workdir / "bad.joblib"
+    bad.write_bytes(b"not a model at all")
+    result = job2vec("neighbours", bad, "nurse")
+    assert result.returncode == 1 and "not a readable job2vec model" in result.stderr
+    result = job2vec("evaluate", trained[0], workdir / "postings.csv", "--title-column", "job")
+    assert result.returncode == 1 and "no column 'job'" in result.stderr
+    result = job2vec("predict", trained[0], stdin="")
+    assert result.returncode == 1 and "empty" in result.stderr
+
+
+def test_every_subcommand_has_help():
+    for command in ("train", "predict", "neighbours", "evaluate"):
+        result = job2vec(command, "--help")
+        assert result.returncode == 0 and "usage: job2vec" in result.stdout
