@@ -27,6 +27,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d ().-]{6,}\d(?!\w)")
 _WHITESPACE = re.compile(r"\s+")
+_UNSEEN = object()
 
 
 def normalize_title(title):
@@ -191,23 +192,48 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         blank = self.spacy_model is None
         # The lookup tables are keyed by lower-case forms; a trained tagger wants the original case.
         prepared = (_scrub(text).lower() if blank else _scrub(text) for text in unique_texts)
-        docs = nlp.pipe(prepared, batch_size=self.batch_size, n_process=self.n_process)
-        unique_tokens = [self._tokens(doc) for doc in docs]
+        lemmas = None
+        if blank and self.lemmatize:
+            # spaCy's lookup lemmatizer loops over every token in Python; the same table,
+            # read once per distinct word through the cache below, gives the same lemmas.
+            lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        docs = nlp.pipe(prepared, batch_size=self.batch_size, n_process=self.n_process,
+                        disable=["lemmatizer"] if lemmas is not None else [])
+        # With the blank pipeline a word's output depends on its text only (lookup lemmas, no
+        # POS), so it is computed once per distinct word: most of the time of this loop.
+        cache = {} if blank else None
+        unique_tokens = [self._tokens(doc, cache, lemmas) for doc in docs]
         return [list(unique_tokens[i]) for i in inverse.ravel()]
 
-    def _tokens(self, doc):
-        keep_pos = set(self.keep_pos) if self.keep_pos is not None else None
+    def _tokens(self, doc, cache, lemmas):
         tokens = []
         for token in doc:
-            if not (token.is_alpha or (token.text[:1].isalpha() and any(c.isalnum() for c in token.text))):
-                continue  # punctuation, spaces, bare numbers
-            if self.remove_stop_words and token.is_stop:
-                continue
-            if keep_pos is not None and token.pos_ not in keep_pos:
-                continue
-            word = token.lemma_ if self.lemmatize and token.lemma_ else token.text
-            tokens.append(word.lower())
+            if cache is None:
+                word = self._word(token, lemmas)
+            else:
+                word = cache.get(token.orth, _UNSEEN)
+                if word is _UNSEEN:
+                    word = cache[token.orth] = self._word(token, lemmas)
+            if word is not None:
+                tokens.append(word)
         return tokens
+
+    def _word(self, token, lemmas):
+        """The output form of `token`, or None when it is dropped."""
+        text = token.text
+        if not (token.is_alpha or (text[:1].isalpha() and any(c.isalnum() for c in text))):
+            return None  # punctuation, spaces, bare numbers
+        if self.remove_stop_words and token.is_stop:
+            return None
+        if self.keep_pos is not None and token.pos_ not in self.keep_pos:
+            return None
+        if lemmas is not None:
+            word = lemmas.get(text, text)
+            if not isinstance(word, str):  # some tables list several lemmas; spaCy takes the first
+                word = word[0] if word else text
+        else:
+            word = token.lemma_ if self.lemmatize and token.lemma_ else text
+        return word.lower()
 
 
 class Vocabulary:

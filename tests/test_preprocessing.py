@@ -105,3 +105,22 @@ def test_vocabulary_min_count_ids_padding_and_truncation():
 def test_vocabulary_allowed_words():
     vocab = Vocabulary(min_count=1).fit([["a", "b"]], allowed={"b"})
     assert vocab.words_ == ["b"]
+
+
+@pytest.mark.parametrize("language, texts", [
+    ("en", ["The engineers were running analyses; welders weld pipes and managed teams of carpenters."]),
+    ("fr", ["Les ingénieurs développent des applications et encadrent les équipes de soudeurs."]),
+])
+def test_cached_lookup_lemmas_equal_spacys_lemmatizer(language, texts, tasks):
+    import spacy
+
+    from job2vec.preprocessing import _scrub
+
+    if language == "en":
+        texts = texts + list(tasks[0][:50])
+    nlp = spacy.blank(language)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    prep = TextPreprocessor(language=language)
+    expected = [[w for w in (prep._word(t, None) for t in nlp(_scrub(text).lower())) if w] for text in texts]
+    assert prep.fit_transform(texts) == expected
