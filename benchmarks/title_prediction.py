@@ -60,6 +60,7 @@ def run_model(name, model, X_train, y_train, X_test, y_test):
         report["epochs_run"] = len(history["loss"])
         report["final_batch_size"] = history["final_batch_size"][-1]
         report["history"] = history
+        report["prior_weight"] = model.prior_weight_
     print(json.dumps({k: v for k, v in report.items() if k != "history"}), flush=True)
     return report
 

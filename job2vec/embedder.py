@@ -63,7 +63,8 @@ class JoapsEmbedder(TransformerMixin, JoapsBase):
         -------
         self : JoapsEmbedder
         """
-        return self._fit(descriptions=y, titles=X, description_name="y", title_name="X")
+        self._fit(descriptions=y, titles=X, description_name="y", title_name="X")
+        return self
 
     def transform(self, X):
         """Embed titles in job2vec.

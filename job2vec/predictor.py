@@ -1,13 +1,32 @@
 """`TitlePredictor`: predict job titles of descriptions by nearest titles in job2vec."""
 
+import numbers
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import PARAMETERS_DOC, JoapsBase, _title_label
+from ._base import PARAMETERS_DOC, JoapsBase, _run_encoder, _title_label
 from ._ranking import TopKPredictorMixin, check_k, top_k_indices
 from ._validation import check_texts
 
 _CHUNK = 2048  # descriptions scored at once: bounds the (chunk, n_classes) score matrix
+_PRIOR_WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # the grid of prior_weight="auto"
+
+PRIOR_DOC = """
+    prior_weight : "auto" or float, default="auto"
+        Weight lambda of the title prior in the ranking score
+        ``cos(description, title) + lambda * log p(title)``, with ``p`` the
+        add-one smoothed frequency of the title in the fit data (titles never
+        seen, e.g. from `set_candidates`, share the smallest prior). In-batch
+        negatives are drawn in proportion to title frequency, so the trained
+        cosine leaves the prior out; 0 ranks by cosine alone, as in the paper.
+        ``"auto"`` picks lambda from (0, 0.01, 0.02, 0.05, 0.1, 0.2) by Top-5
+        accuracy on the early-stopping validation pairs (0 without early
+        stopping)."""
+
+
+def _log_prior(counts):
+    return np.log((counts + 1.0) / (counts.sum() + len(counts)))
 
 
 class TitlePredictor(TopKPredictorMixin, JoapsBase):
@@ -21,7 +40,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
     Read more in the :ref:`User Guide <method>`.
 
     Parameters
-    ----------{PARAMETERS_DOC}
+    ----------{PARAMETERS_DOC}{PRIOR_DOC}
+
     Attributes
     ----------
     classes_ : ndarray of str
@@ -29,6 +49,12 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         those of the last `set_candidates`. Columns of `decision_function`.
     candidate_vectors_ : ndarray of shape (n_classes, embedding_size)
         Their unit job2vec vectors.
+    candidate_log_prior_ : ndarray of shape (n_classes,)
+        Their log prior (see `prior_weight`).
+    prior_weight_ : float
+        The prior weight in use (chosen when `prior_weight` is "auto").
+    title_counts_ : ndarray of int, shape (n_titles,)
+        How often each of `titles_` occurs in the fit data.
     titles_ : ndarray of str
         The distinct normalized titles seen in `fit`.
     title_vectors_ : ndarray of shape (n_titles, embedding_size)
@@ -63,6 +89,46 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
     array(['baristas'], dtype=object)
     """
 
+    def __init__(
+        self,
+        *,
+        filter_sizes=(3, 4, 5),
+        n_filters=100,
+        embedding_size=100,
+        word_vectors="word2vec",
+        word_vector_size=300,
+        word2vec_epochs=5,
+        trainable_embeddings="auto",
+        min_count=10,
+        max_title_length=13,
+        max_description_length=343,
+        loss="wocr",
+        margin=0.1,
+        batch_size_range=(8, 128),
+        violation_thresholds=(0.2, 0.8),
+        learning_rate=1e-3,
+        epochs=10,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        language="en",
+        spacy_model=None,
+        prior_weight="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            filter_sizes=filter_sizes, n_filters=n_filters, embedding_size=embedding_size,
+            word_vectors=word_vectors, word_vector_size=word_vector_size, word2vec_epochs=word2vec_epochs,
+            trainable_embeddings=trainable_embeddings, min_count=min_count, max_title_length=max_title_length,
+            max_description_length=max_description_length, loss=loss, margin=margin,
+            batch_size_range=batch_size_range, violation_thresholds=violation_thresholds,
+            learning_rate=learning_rate, epochs=epochs, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change, language=language,
+            spacy_model=spacy_model, random_state=random_state, verbose=verbose,
+        )
+        self.prior_weight = prior_weight
+
     def fit(self, X, y):
         """Train on descriptions and their titles.
 
@@ -77,10 +143,40 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         -------
         self : TitlePredictor
         """
-        self._fit(descriptions=X, titles=y, description_name="X", title_name="y")
+        if not (self.prior_weight == "auto" or (isinstance(self.prior_weight, numbers.Real)
+                                                and self.prior_weight >= 0)):
+            raise ValueError(f"prior_weight must be 'auto' or a number >= 0, got {self.prior_weight!r}.")
+        train, validation = self._fit(descriptions=X, titles=y, description_name="X", title_name="y")
+        n_titles = len(self.titles_)
+        groups = [part[2].astype(np.int64) for part in (train, validation) if part is not None]
+        self.title_counts_ = np.bincount(np.concatenate(groups), minlength=n_titles)
+        if self.prior_weight != "auto":
+            self.prior_weight_ = float(self.prior_weight)
+        elif validation is None:
+            self.prior_weight_ = 0.0
+        else:
+            self.prior_weight_ = self._choose_prior_weight(train, validation)
         self.classes_ = self.titles_
         self.candidate_vectors_ = self.title_vectors_
+        self.candidate_log_prior_ = _log_prior(self.title_counts_)
         return self
+
+    def _choose_prior_weight(self, train, validation):
+        """The prior weight with the best Top-5 accuracy on the validation pairs.
+
+        The prior counts the training part only, so a validation pair's own title gets no
+        help from it.
+        """
+        log_prior = _log_prior(np.bincount(train[2].astype(np.int64), minlength=len(self.titles_)))
+        vectors = _run_encoder(self._encoder_pair[0], validation[0])
+        truth = validation[2].astype(np.int64)
+        hits = np.zeros(len(_PRIOR_WEIGHTS))
+        for start in range(0, len(vectors), _CHUNK):
+            cosines = vectors[start : start + _CHUNK] @ self.title_vectors_.T
+            rows = truth[start : start + _CHUNK, None]
+            for i, weight in enumerate(_PRIOR_WEIGHTS):
+                hits[i] += (top_k_indices(cosines + weight * log_prior, 5) == rows).any(axis=1).sum()
+        return float(_PRIOR_WEIGHTS[int(np.argmax(hits))])  # ties: the smallest weight
 
     def set_candidates(self, titles):
         """Rank descriptions against `titles` from now on, without refitting.
@@ -98,7 +194,10 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         check_is_fitted(self, "network_")
         titles = check_texts(titles, "titles", allow_tokens=False)
         classes, first = np.unique(np.asarray([_title_label(t) for t in titles], dtype=object), return_index=True)
-        self.candidate_vectors_ = self._encode_titles([titles[i] for i in first])
+        vectors = self._encode_titles([titles[i] for i in first])
+        counts = dict(zip(self.titles_, self.title_counts_))
+        self.candidate_log_prior_ = _log_prior(np.array([counts.get(c, 0) for c in classes], dtype=float))
+        self.candidate_vectors_ = vectors
         self.classes_ = classes
         return self
 
@@ -118,7 +217,9 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         return self._encode_descriptions(X)
 
     def decision_function(self, X):
-        """Cosine similarity of each description to each candidate title.
+        """Ranking score of each candidate title for each description.
+
+        The cosine similarity plus ``prior_weight_ * candidate_log_prior_``.
 
         Parameters
         ----------
@@ -129,7 +230,13 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         ndarray of shape (n_samples, n_classes)
             Columns follow `classes_`.
         """
-        return self.transform(X) @ self.candidate_vectors_.T
+        return self._scores(self.transform(X))
+
+    def _scores(self, vectors):
+        scores = vectors @ self.candidate_vectors_.T
+        if self.prior_weight_:
+            scores += self.prior_weight_ * self.candidate_log_prior_
+        return scores
 
     def predict_top_k(self, X, k=10, return_scores=False):
         """The `k` best candidate titles of each description.
@@ -141,7 +248,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         k : int, default=10
             Titles per description (at most ``len(classes_)``).
         return_scores : bool, default=False
-            Also return the cosine similarities.
+            Also return the scores (see `decision_function`).
 
         Returns
         -------
@@ -156,7 +263,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         indices = np.empty((len(vectors), k), dtype=np.int64)
         scores = np.empty((len(vectors), k), dtype=np.float32)
         for start in range(0, len(vectors), _CHUNK):
-            chunk = vectors[start : start + _CHUNK] @ self.candidate_vectors_.T
+            chunk = self._scores(vectors[start : start + _CHUNK])
             best = top_k_indices(chunk, k)
             indices[start : start + _CHUNK] = best
             scores[start : start + _CHUNK] = np.take_along_axis(chunk, best, axis=1)

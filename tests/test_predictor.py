@@ -27,7 +27,8 @@ def test_prediction_api_shapes_and_consistency(fitted_predictor, tasks):
     np.testing.assert_array_equal(tp.predict(X[:7]), top[:, 0])
     vectors = tp.transform(X[:7])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, rtol=1e-5)
-    np.testing.assert_allclose(vectors @ tp.candidate_vectors_.T, scores, rtol=1e-5, atol=1e-6)
+    expected = vectors @ tp.candidate_vectors_.T + tp.prior_weight_ * tp.candidate_log_prior_
+    np.testing.assert_allclose(expected, scores, rtol=1e-5, atol=1e-6)
     assert tp.score(X[:20], y[:20]) == pytest.approx(np.mean(tp.predict(X[:20]) == [normalize_title(t) for t in y[:20]]))
 
 
@@ -95,3 +96,27 @@ def test_learns_real_titles_better_than_prior_and_random():
     chance_top5 = 5 / len(tp.classes_)
     print(f"Top-5: model {model_top5:.3f}, prior {prior_top5:.3f}, chance {chance_top5:.3f}")
     assert model_top5 > max(prior_top5, chance_top5) + 0.15
+
+
+def test_title_prior(fitted_predictor, tasks):
+    X, y = tasks
+    tp = fitted_predictor
+    assert tp.prior_weight_ in (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+    assert tp.title_counts_.sum() == len(y) and len(tp.title_counts_) == len(tp.titles_)
+    counts = dict(zip(tp.titles_, tp.title_counts_))
+    most, least = max(counts, key=counts.get), min(counts, key=counts.get)
+    prior = dict(zip(tp.classes_, tp.candidate_log_prior_))
+    assert prior[most] >= prior[least]
+    assert np.exp(tp.candidate_log_prior_).sum() == pytest.approx(1)
+
+
+def test_prior_weight_zero_ranks_by_cosine_and_unseen_candidates_share_a_prior(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "prior_weight": 0}).fit(X, y)
+    assert tp.prior_weight_ == 0
+    np.testing.assert_allclose(tp.decision_function(X[:3]), tp.transform(X[:3]) @ tp.candidate_vectors_.T, atol=1e-6)
+    tp.set_candidates(["geographer", "registered nurse", tp.titles_[0]])
+    prior = dict(zip(tp.classes_, tp.candidate_log_prior_))
+    assert prior["geographer"] == prior["registered nurse"] < prior[tp.titles_[0]]
+    with pytest.raises(ValueError, match="prior_weight"):
+        TitlePredictor(**{**TINY, "prior_weight": "big"}).fit(X, y)
