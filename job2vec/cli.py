@@ -28,7 +28,8 @@ def _load_data(path, title_column, description_column):
     return bunch.data, bunch.target, groups
 
 
-def _load_model(path):
+def _load_model(path, predictor=False):
+    """Load a saved job2vec model; with `predictor`, require one that predicts titles."""
     import joblib
 
     from ._base import JoapsBase
@@ -43,6 +44,8 @@ def _load_model(path):
         raise ValueError(f"{path!r} is not a readable job2vec model: {exc!r}") from exc
     if not isinstance(model, JoapsBase):
         raise ValueError(f"{path!r} holds a {type(model).__name__}, not a job2vec model.")
+    if predictor and not hasattr(model, "predict_top_k"):
+        raise ValueError(f"{path!r} holds a {type(model).__name__}: it embeds titles, it does not predict them.")
     return model
 
 
@@ -137,9 +140,7 @@ def cmd_train(args):
 def cmd_predict(args):
     import numpy as np
 
-    model = _load_model(args.model)
-    if not hasattr(model, "predict_top_k"):
-        raise ValueError(f"{args.model!r} is a {type(model).__name__}: it embeds titles, it does not predict them.")
+    model = _load_model(args.model, predictor=True)
     descriptions = _read_descriptions(args.descriptions, args.description_column)
     titles, scores = model.predict_top_k(descriptions, k=args.k, return_scores=True)
     if args.json:
@@ -169,9 +170,7 @@ def cmd_neighbours(args):
 def cmd_evaluate(args):
     from .metrics import evaluate
 
-    model = _load_model(args.model)
-    if not hasattr(model, "predict_top_k"):
-        raise ValueError(f"{args.model!r} is a {type(model).__name__}; evaluate needs a TitlePredictor.")
+    model = _load_model(args.model, predictor=True)
     X, y, _ = _load_data(args.data, args.title_column, args.description_column)
     report = evaluate(model, X, y)
     if args.json:

@@ -93,3 +93,15 @@ def test_every_subcommand_has_help():
     for command in ("train", "predict", "neighbours", "evaluate"):
         result = job2vec(command, "--help")
         assert result.returncode == 0 and "usage: job2vec" in result.stdout
+
+
+def test_embedder_models_give_neighbours_but_do_not_predict(fitted_embedder, workdir):
+    import joblib
+
+    path = workdir / "embedder.joblib"
+    joblib.dump(fitted_embedder, path)
+    result = job2vec("neighbours", path, "nurse", "-n", 2, "--json")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 2
+    result = job2vec("predict", path, stdin="Weld metal parts.\n")
+    assert result.returncode == 1 and "does not predict them" in result.stderr
