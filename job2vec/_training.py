@@ -9,7 +9,6 @@ import math
 import time
 
 import keras
-import numpy as np
 
 
 def batch_size_ladder(batch_size_range, n_pairs):

@@ -41,7 +41,7 @@ def check_texts(X, name="X", allow_tokens=True):
         raise TypeError(f"{name} is None; expected a list of texts.")
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be a list of texts, not a single string; wrap it in a list: [{name}].")
-    if hasattr(X, "ndim") and getattr(X, "ndim") != 1:
+    if hasattr(X, "ndim") and X.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one text per sample), got an array of shape {X.shape}.")
     if hasattr(X, "to_numpy"):  # pandas Series
         X = X.to_numpy(dtype=object)

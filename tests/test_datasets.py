@@ -1,9 +1,6 @@
 """The bundled O*NET data and the postings loaders, including bad files."""
 
-import gzip
-import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
