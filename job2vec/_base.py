@@ -2,7 +2,9 @@
 
 It owns the parameters, the fit (preprocessing, W_in, vocabulary, network,
 training), the encoding of new texts, and the pickling of the Keras network as
-``.keras`` bytes.
+``.keras`` bytes. The fit's building blocks (tokenization, W_in, hold-out,
+parameter checks, pickling) are functions, so `Seq2SeqTitlePredictor` uses
+them too.
 """
 
 import numbers
@@ -17,13 +19,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._networks import build_joaps_network, split_encoders
 from ._ranking import most_similar_titles
-from ._training import fit_pairs
+from ._training import fit_pairs, pair_batch, warp_batch_maker
 from ._validation import check_pairs, check_texts
-from .losses import MNRLoss, WOCRLoss, violation_ratio
+from .losses import MNRLoss, WARPLoss, WOCRLoss, violation_ratio, warp_violation_ratio
 from .preprocessing import TextPreprocessor, Vocabulary, normalize_title
 from .word_vectors import embedding_matrix, load_word_vectors, train_word2vec
 
-_LOSSES = ("wocr", "mnrl")
+_LOSSES = ("wocr", "mnrl", "warp")
+WARP_NEGATIVES = 1000  # k, the paper's number of sampled negatives per WARP step
 _PREDICT_BATCH = 256
 
 PARAMETERS_DOC = """
@@ -53,12 +56,17 @@ PARAMETERS_DOC = """
         Titles are truncated to this many known words (paper: 13).
     max_description_length : int, default=343
         Descriptions are truncated to this many known words (paper: 343).
-    loss : {"wocr", "mnrl"}, default="wocr"
-        The JOAPS WOCR ranking loss, or VacancySBERT's in-batch
-        multiple-negatives ranking loss.
+    loss : {"wocr", "mnrl", "warp"}, default="wocr"
+        The JOAPS WOCR ranking loss over in-batch negatives; VacancySBERT's
+        in-batch multiple-negatives ranking loss; or the WARP loss (the
+        paper's eq. 4), which browses 1,000 titles sampled uniformly from the
+        fitted titles for each batch up to the first violator and weights it
+        by its approximate rank. WARP is the slower baseline of the paper's
+        Table 1.
     margin : float, default=0.1
-        mu of the WOCR loss: a negative title violates unless it is at least
-        `margin` less cosine-similar to the description than the true title.
+        mu of the WOCR and WARP losses: a negative title violates unless it is
+        at least `margin` less cosine-similar to the description than the true
+        title.
     batch_size_range : tuple of (int, int), default=(8, 128)
         The batch size starts at the first value and is doubled or halved on
         the fly, never leaving this range.
@@ -108,6 +116,91 @@ def _model_from_bytes(data):
             raise ValueError(f"the saved job2vec network is corrupt or incompatible: {exc}") from exc
 
 
+class KerasPickleMixin:
+    """Pickle the fitted Keras network ``network_`` as ``.keras`` bytes; drop the caches it derives."""
+
+    _caches = ("_encoders", "_inference")  # rebuilt from network_ on first use
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself
+        for key in self._caches:
+            state.pop(key, None)
+        if isinstance(state.get("network_"), keras.Model):
+            state["network_"] = _model_to_bytes(state["network_"])
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("network_"), bytes):
+            state = dict(state, network_=_model_from_bytes(state["network_"]))
+        super().__setstate__(state)
+
+
+def check_positive_ints(estimator, names, minimum=1):
+    """Raise a ValueError naming the first parameter in `names` that is not an integer >= `minimum`."""
+    for name in names:
+        value = getattr(estimator, name)
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+
+def check_training_params(estimator):
+    """Checks of the parameters every Keras estimator here shares: learning rate, hold-out, W_in."""
+    if not (isinstance(estimator.learning_rate, numbers.Real) and estimator.learning_rate > 0):
+        raise ValueError(f"learning_rate must be positive, got {estimator.learning_rate!r}.")
+    if not 0 <= estimator.validation_fraction < 1:
+        raise ValueError(f"validation_fraction must be in [0, 1), got {estimator.validation_fraction!r}.")
+    if estimator.trainable_embeddings not in ("auto", True, False):
+        raise ValueError(
+            f"trainable_embeddings must be True, False or 'auto', got {estimator.trainable_embeddings!r}."
+        )
+    if not isinstance(estimator.word_vectors, (str, os.PathLike)):
+        raise TypeError(
+            f"word_vectors must be 'word2vec', a file path or 'spacy:NAME', got {estimator.word_vectors!r}."
+        )
+
+
+def tokenize(texts, *, language, spacy_model, remove_stop_words):
+    """Token lists of `texts`; texts that are already token lists (a `TextPreprocessor` step) pass through."""
+    if isinstance(texts[0], list):
+        return texts
+    preprocessor = TextPreprocessor(language=language, spacy_model=spacy_model, remove_stop_words=remove_stop_words)
+    return preprocessor.fit(texts).transform(texts)
+
+
+def fit_vocabulary_and_vectors(corpus, *, word_vectors, min_count, vector_size, epochs, seed):
+    """The `Vocabulary` (words seen `min_count` times) and W_in: word2vec trained on `corpus`, or loaded vectors."""
+    training = word_vectors == "word2vec"
+    vectors = None if training else load_word_vectors(word_vectors)
+    vocabulary = Vocabulary(min_count).fit(corpus, allowed=None if training else vectors.key_to_index)
+    if len(vocabulary) == 1:
+        raise ValueError(
+            f"the vocabulary is empty: no word occurs at least min_count={min_count} times"
+            + ("" if training else " and has a vector in word_vectors")
+            + "; lower min_count or give more texts."
+        )
+    if training:  # same corpus and min_count: a vector for every vocabulary word
+        vectors = train_word2vec(corpus, vector_size=vector_size, min_count=min_count, epochs=epochs, seed=seed)
+    return vocabulary, vectors
+
+
+def resolve_trainable_embeddings(trainable_embeddings, word_vectors):
+    """``"auto"``: fine-tune a word2vec trained on the fit texts, keep loaded vectors frozen."""
+    if trainable_embeddings == "auto":
+        return word_vectors == "word2vec"
+    return bool(trainable_embeddings)
+
+
+def hold_out(arrays, fraction, rng):
+    """Split aligned arrays into (train, validation) for early stopping; validation may be None."""
+    n_pairs = len(arrays[0])
+    n_validation = int(round(fraction * n_pairs))
+    if not n_validation or n_pairs - n_validation < 2:
+        return arrays, None
+    order = rng.permutation(n_pairs)
+    held_out, kept = order[:n_validation], order[n_validation:]
+    return tuple(a[kept] for a in arrays), tuple(a[held_out] for a in arrays)
+
+
 def _run_encoder(encoder, ids):
     if len(ids) <= _PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
         return keras.ops.convert_to_numpy(encoder(ids, training=False))
@@ -118,7 +211,7 @@ def _title_label(title):
     return normalize_title(title if isinstance(title, str) else " ".join(title))
 
 
-class JoapsBase(BaseEstimator):
+class JoapsBase(KerasPickleMixin, BaseEstimator):
     """Parameters, fit and encoding shared by the JOAPS estimators (not public)."""
 
     def __init__(
@@ -182,14 +275,9 @@ class JoapsBase(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _check_params(self):
-        def positive_int(name, minimum=1):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-        for name in ("n_filters", "embedding_size", "word_vector_size", "word2vec_epochs", "min_count",
-                     "max_title_length", "max_description_length", "epochs", "n_iter_no_change"):
-            positive_int(name)
+        check_positive_ints(self, ("n_filters", "embedding_size", "word_vector_size", "word2vec_epochs",
+                                   "min_count", "max_title_length", "max_description_length", "epochs",
+                                   "n_iter_no_change"))
         if self.embedding_size % 2:
             raise ValueError(f"embedding_size must be even (two GRU directions), got {self.embedding_size}.")
         sizes = tuple(self.filter_sizes) if isinstance(self.filter_sizes, (tuple, list)) else ()
@@ -207,23 +295,12 @@ class JoapsBase(BaseEstimator):
             raise ValueError(
                 f"violation_thresholds must be two numbers 0 <= low <= high <= 1, got {self.violation_thresholds!r}."
             )
-        if not (isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}.")
-        if not 0 <= self.validation_fraction < 1:
-            raise ValueError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}.")
-        if self.trainable_embeddings not in ("auto", True, False):
-            raise ValueError(f"trainable_embeddings must be True, False or 'auto', got {self.trainable_embeddings!r}.")
-        if not isinstance(self.word_vectors, (str, os.PathLike)):
-            raise TypeError(f"word_vectors must be 'word2vec', a file path or 'spacy:NAME', got {self.word_vectors!r}.")
+        check_training_params(self)
 
     # ------------------------------------------------------------------- fit
     def _tokenize(self, texts, remove_stop_words):
-        if isinstance(texts[0], list):  # already tokens, e.g. from a TextPreprocessor step
-            return texts
-        preprocessor = TextPreprocessor(
-            language=self.language, spacy_model=self.spacy_model, remove_stop_words=remove_stop_words
-        )
-        return preprocessor.fit(texts).transform(texts)
+        return tokenize(texts, language=self.language, spacy_model=self.spacy_model,
+                        remove_stop_words=remove_stop_words)
 
     def _fit(self, descriptions, titles, description_name, title_name):
         """Fit on aligned descriptions and titles; set fitted attributes only on success.
@@ -248,7 +325,10 @@ class JoapsBase(BaseEstimator):
         title_tokens = self._tokenize(titles, remove_stop_words=False)
         corpus = description_tokens + title_tokens
 
-        vocabulary, vectors = self._vocabulary_and_vectors(corpus, seed)
+        vocabulary, vectors = fit_vocabulary_and_vectors(
+            corpus, word_vectors=self.word_vectors, min_count=self.min_count,
+            vector_size=self.word_vector_size, epochs=self.word2vec_epochs, seed=seed,
+        )
 
         # Fixed lengths: the longest known sequence, within the caps (and at least the widest filter).
         title_length = int(np.clip(vocabulary.known_lengths(title_tokens).max(), 1, self.max_title_length))
@@ -260,30 +340,44 @@ class JoapsBase(BaseEstimator):
         groups = groups.ravel().astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
 
         shuffle = np.random.default_rng(seed)
-        train, validation = self._hold_out((description_ids, title_ids, groups), shuffle)
+        train, validation = hold_out((description_ids, title_ids, groups),
+                                     self.validation_fraction if self.early_stopping else 0.0, shuffle)
 
         keras.utils.set_random_seed(seed)
         network_args = dict(
             title_length=title_length, description_length=description_length,
             filter_sizes=tuple(self.filter_sizes), n_filters=self.n_filters,
-            embedding_size=self.embedding_size, trainable_embeddings=self._trainable_embeddings(),
+            embedding_size=self.embedding_size,
+            trainable_embeddings=resolve_trainable_embeddings(self.trainable_embeddings, self.word_vectors),
         )
         weights = embedding_matrix(vocabulary, vectors)
-        network = build_joaps_network(weights, **network_args)
+        margin = float(self.margin)
+        if self.loss == "warp":
+            n_negatives = min(WARP_NEGATIVES, len(unique_titles))
+            network = build_joaps_network(weights, n_negatives=n_negatives, **network_args)
+            loss, ratio = WARPLoss(margin, n_negatives), warp_violation_ratio
+            ratio_args = dict(margin=margin, n_negatives=n_negatives)
+            make_batch = warp_batch_maker(title_ids[first.ravel()], n_negatives, shuffle)
+        else:
+            network = build_joaps_network(weights, **network_args)
+            loss = WOCRLoss(margin) if self.loss == "wocr" else MNRLoss()
+            ratio, ratio_args, make_batch = violation_ratio, dict(margin=margin), pair_batch
         network.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate),
-            loss=WOCRLoss(float(self.margin)) if self.loss == "wocr" else MNRLoss(),
-            metrics=[keras.metrics.MeanMetricWrapper(violation_ratio, name="violation_ratio",
-                                                     margin=float(self.margin))],
+            loss=loss,
+            metrics=[keras.metrics.MeanMetricWrapper(ratio, name="violation_ratio", **ratio_args)],
         )
         history = fit_pairs(
-            network, train, validation, epochs=self.epochs, batch_size_range=tuple(self.batch_size_range),
-            violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
-            rng=shuffle, verbose=self.verbose,
+            network, train, validation, make_batch=make_batch, epochs=self.epochs,
+            batch_size_range=tuple(self.batch_size_range), violation_thresholds=tuple(self.violation_thresholds),
+            n_iter_no_change=self.n_iter_no_change, rng=shuffle, verbose=self.verbose,
         )
-        # Keep an uncompiled copy: no optimizer state to carry around or pickle.
+        # Keep an uncompiled copy (no optimizer state to carry around or pickle) of the
+        # plain network: WARP's negatives branch adds no weights.
         trained = build_joaps_network(weights, **network_args)
-        trained.set_weights(network.get_weights())
+        for layer in trained.layers:  # by name: the WARP graph orders its weights differently
+            if layer.weights:
+                layer.set_weights(network.get_layer(layer.name).get_weights())
         encoders = split_encoders(trained)
         title_vectors = _run_encoder(encoders[1], title_ids[first.ravel()])
 
@@ -297,37 +391,6 @@ class JoapsBase(BaseEstimator):
         self.titles_ = unique_titles
         self.title_vectors_ = title_vectors
         return train, validation
-
-    def _trainable_embeddings(self):
-        if self.trainable_embeddings == "auto":
-            return self.word_vectors == "word2vec"
-        return bool(self.trainable_embeddings)
-
-    def _vocabulary_and_vectors(self, corpus, seed):
-        """The Vocabulary (min_count) and W_in: word2vec trained on `corpus`, or loaded vectors."""
-        training = self.word_vectors == "word2vec"
-        vectors = None if training else load_word_vectors(self.word_vectors)
-        vocabulary = Vocabulary(self.min_count).fit(corpus, allowed=None if training else vectors.key_to_index)
-        if len(vocabulary) == 1:
-            raise ValueError(
-                f"the vocabulary is empty: no word occurs at least min_count={self.min_count} times"
-                + ("" if training else " and has a vector in word_vectors")
-                + "; lower min_count or give more texts."
-            )
-        if training:  # same corpus and min_count: a vector for every vocabulary word
-            vectors = train_word2vec(corpus, vector_size=self.word_vector_size, min_count=self.min_count,
-                                     epochs=self.word2vec_epochs, seed=seed)
-        return vocabulary, vectors
-
-    def _hold_out(self, arrays, rng):
-        """Split aligned arrays into (train, validation) for early stopping; validation may be None."""
-        n_pairs = len(arrays[0])
-        n_validation = int(round(self.validation_fraction * n_pairs)) if self.early_stopping else 0
-        if not n_validation or n_pairs - n_validation < 2:
-            return arrays, None
-        order = rng.permutation(n_pairs)
-        held_out, kept = order[:n_validation], order[n_validation:]
-        return tuple(a[kept] for a in arrays), tuple(a[held_out] for a in arrays)
 
     # -------------------------------------------------------------- encoding
     @property
@@ -369,19 +432,6 @@ class JoapsBase(BaseEstimator):
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, got {type(title).__name__}.")
         return most_similar_titles(self._encode_titles([title]), self.titles_, self.title_vectors_, title, topn)
-
-    # -------------------------------------------------------------- pickling
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself
-        state.pop("_encoders", None)
-        if isinstance(state.get("network_"), keras.Model):
-            state["network_"] = _model_to_bytes(state["network_"])
-        return state
-
-    def __setstate__(self, state):
-        if isinstance(state.get("network_"), bytes):
-            state = dict(state, network_=_model_from_bytes(state["network_"]))
-        super().__setstate__(state)
 
 
 def _pair(value, name):

@@ -12,6 +12,7 @@ DESCRIPTION_INPUT = "description_ids"
 TITLE_INPUT = "title_ids"
 DESCRIPTION_VECTOR = "description_vector"
 TITLE_VECTOR = "title_vector"
+NEGATIVE_INPUT = "negative_title_ids"
 
 
 def build_joaps_network(
@@ -23,6 +24,7 @@ def build_joaps_network(
     n_filters=100,
     embedding_size=100,
     trainable_embeddings=False,
+    n_negatives=None,
 ):
     """Build the joint JOAPS network.
 
@@ -41,12 +43,20 @@ def build_joaps_network(
         GRU with h/2 units each way, so its output has size h.
     trainable_embeddings : bool
         Fine-tune W_in (the paper keeps it frozen).
+    n_negatives : int or None
+        For the WARP loss: a third input of `n_negatives` sampled negative
+        titles, encoded by the same title encoder. It adds no weights, so the
+        plain network can take the trained weights.
 
     Returns
     -------
     keras.Model
         Inputs ``[description_ids, title_ids]``; output ``(batch, 2h)``: the
         unit-norm description vector followed by the unit-norm title vector.
+        With `n_negatives`, inputs ``[description_ids, title_ids,
+        negative_title_ids]`` and output ``(batch + n_negatives, 2h)``: the
+        pairs, then the negatives' unit vectors padded with zeros (see
+        `job2vec.losses.warp_terms`).
     """
     if embedding_size % 2:
         raise ValueError(f"embedding_size must be even (two GRU directions), got {embedding_size}.")
@@ -66,14 +76,21 @@ def build_joaps_network(
     description = layers.UnitNormalization(name=DESCRIPTION_VECTOR)(description)
 
     title_ids = keras.Input((title_length,), dtype="int32", name=TITLE_INPUT)
+    title_gru = layers.Bidirectional(layers.GRU(embedding_size // 2), name="title_gru")
     # Only the GRU is masked (it must skip padding); max-pooled convolutions need no mask.
-    padding_mask = ops.not_equal(title_ids, 0)
-    title = layers.Bidirectional(layers.GRU(embedding_size // 2), name="title_gru")(w_in(title_ids), mask=padding_mask)
+    title = title_gru(w_in(title_ids), mask=ops.not_equal(title_ids, 0))
     title = layers.UnitNormalization(name=TITLE_VECTOR)(title)
+    inputs, output = [description_ids, title_ids], layers.Concatenate(name="pair")([description, title])
 
-    model = keras.Model(
-        [description_ids, title_ids], layers.Concatenate(name="pair")([description, title]), name="joaps"
-    )
+    if n_negatives is not None:
+        negative_ids = keras.Input((title_length,), dtype="int32", name=NEGATIVE_INPUT)
+        negatives = title_gru(w_in(negative_ids), mask=ops.not_equal(negative_ids, 0))
+        negatives = layers.UnitNormalization(name="negative_vector")(negatives)
+        # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.
+        output = ops.concatenate([output, ops.concatenate([negatives, ops.zeros_like(negatives)], axis=1)], axis=0)
+        inputs.append(negative_ids)
+
+    model = keras.Model(inputs, output, name="joaps")
     w_in.set_weights([embeddings])  # after building: an initializer would copy W_in into the config
     return model
 

@@ -9,6 +9,7 @@ import math
 import time
 
 import keras
+import numpy as np
 
 
 def batch_size_ladder(batch_size_range, n_pairs):
@@ -33,11 +34,34 @@ def next_level(level, ratio, n_levels, violation_thresholds):
     return level
 
 
+def pair_batch(part, indices):
+    """Network inputs and targets of the pairs `indices` of `part` (WOCR and MNRL)."""
+    descriptions, titles, groups = part
+    return [descriptions[indices], titles[indices]], groups[indices]
+
+
+def warp_batch_maker(title_ids_by_group, n_negatives, rng):
+    """`make_batch` for the WARP loss: the pairs, then `n_negatives` titles sampled uniformly.
+
+    One sample of distinct titles per batch, shared by its pairs (the paper
+    samples k=1000 per pair, which does not fit a CPU); each pair browses it in
+    the sampled order.
+    """
+
+    def make_batch(part, indices):
+        inputs, targets = pair_batch(part, indices)
+        sample = rng.choice(len(title_ids_by_group), n_negatives, replace=False)
+        return inputs + [title_ids_by_group[sample]], np.concatenate([targets, sample.astype(targets.dtype)])
+
+    return make_batch
+
+
 def fit_pairs(
     model,
     train,
     validation=None,
     *,
+    make_batch=pair_batch,
     epochs,
     batch_size_range,
     violation_thresholds,
@@ -53,6 +77,9 @@ def fit_pairs(
         Compiled JOAPS network with a ``violation_ratio`` metric.
     train, validation : tuple of three arrays
         ``(description_ids, title_ids, title_groups)``; `validation` may be None.
+    make_batch : callable, default=pair_batch
+        ``make_batch(part, indices) -> (inputs, targets)`` for ``train_on_batch``;
+        the WARP loss adds sampled negatives here.
     epochs : int
         Maximum passes over `train`.
     batch_size_range : (int, int)
@@ -74,8 +101,7 @@ def fit_pairs(
         steps), ``final_batch_size``, ``pairs_per_second`` and, with
         validation, ``val_loss`` and ``val_violation_ratio``.
     """
-    descriptions, titles, groups = train
-    n_pairs = len(groups)
+    n_pairs = len(train[2])
     sizes = batch_size_ladder(batch_size_range, n_pairs)
     level = 0
     history = {key: [] for key in ("loss", "violation_ratio", "batch_size", "final_batch_size", "pairs_per_second")}
@@ -96,7 +122,7 @@ def fit_pairs(
             size = sizes[level]
             batch = order[start : start + size]
             start += size
-            logs = model.train_on_batch([descriptions[batch], titles[batch]], groups[batch], return_dict=True)
+            logs = model.train_on_batch(*make_batch(train, batch), return_dict=True)
             loss, ratio = float(logs["loss"]), float(logs["violation_ratio"])
             if not math.isfinite(loss):
                 raise FloatingPointError("training diverged (the loss is not finite); lower learning_rate.")
@@ -117,10 +143,7 @@ def fit_pairs(
 
         if validation is None:
             continue
-        val_descriptions, val_titles, val_groups = validation
-        logs = model.evaluate(
-            [val_descriptions, val_titles], val_groups, batch_size=sizes[-1], verbose=0, return_dict=True
-        )
+        logs = _evaluate(model, validation, make_batch, sizes[-1])
         history["val_loss"].append(float(logs["loss"]))
         history["val_violation_ratio"].append(float(logs["violation_ratio"]))
         if verbose:
@@ -134,3 +157,15 @@ def fit_pairs(
     if best_weights is not None:
         model.set_weights(best_weights)
     return history
+
+
+def _evaluate(model, part, make_batch, batch_size):
+    """Mean loss and violation ratio over `part`, batch by batch (pair-weighted)."""
+    n_pairs = len(part[2])
+    totals = {"loss": 0.0, "violation_ratio": 0.0}
+    for start in range(0, n_pairs, batch_size):
+        indices = np.arange(start, min(start + batch_size, n_pairs))
+        logs = model.test_on_batch(*make_batch(part, indices), return_dict=True)
+        for key in totals:
+            totals[key] += float(logs[key]) * len(indices)
+    return {key: total / n_pairs for key, total in totals.items()}

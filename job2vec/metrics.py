@@ -165,11 +165,13 @@ def recall_at_k(y_true, y_pred_top_k, k=None, average="micro"):
 
 
 def _ranked(estimator, X, y, k, candidates):
-    if candidates == "fitted+test":
+    # Only a ranker of candidate titles has a candidate list to extend: a generator
+    # (Seq2Seq) or a neighbour vote can never output a title differently because of it.
+    if candidates == "fitted+test" and hasattr(estimator, "set_candidates"):
         # Score on a copy so the caller's estimator keeps its candidates.
         estimator = copy.copy(estimator)
         estimator.set_candidates(np.concatenate([estimator.classes_, np.asarray(y, dtype=object)]))
-    elif candidates != "fitted":
+    elif candidates not in ("fitted", "fitted+test"):
         raise ValueError(f"candidates must be 'fitted' or 'fitted+test', got {candidates!r}.")
     return estimator.predict_top_k(X, k=k)
 
@@ -185,7 +187,9 @@ def top_k_scorer(k=5, average="micro", candidates="fitted"):
         Titles ranked for each test description: the titles seen in fit, or
         those plus the fold's test titles (the JOAPS paper's protocol, where
         the candidate list holds every evaluation title). With "fitted", a
-        test title never seen in training always counts as a miss.
+        test title never seen in training always counts as a miss for a
+        ranker. Estimators without ``set_candidates`` (a generator such as
+        `Seq2SeqTitlePredictor`, a neighbour vote) score the same under both.
 
     Returns
     -------

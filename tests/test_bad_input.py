@@ -77,3 +77,19 @@ def test_embedder_bad_input(fitted_embedder):
         fitted_embedder.transform("nurse")
     with pytest.raises(ValueError, match="missing"):
         JoapsEmbedder(**TINY).fit(["nurse", None], ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "X, y, error, message",
+    [
+        (X_OK[:3] + [None], Y_OK, ValueError, r"X\[3\] is missing"),
+        (X_OK, Y_OK[:3], ValueError, "different lengths"),
+        (X_OK, ["welder", "", "nurse", "nurse"], ValueError, r"y\[1\] is an empty text"),
+        (X_OK, Y_OK, ValueError, "vocabulary is empty"),  # min_count=50 below
+    ],
+)
+def test_seq2seq_rejects_bad_input(X, y, error, message):
+    from job2vec.baselines import Seq2SeqTitlePredictor
+
+    with pytest.raises(error, match=message):
+        Seq2SeqTitlePredictor(units=4, min_count=50, epochs=1).fit(X, y)

@@ -7,7 +7,18 @@ import pytest
 from sklearn.base import clone
 
 from job2vec import normalize_title
-from job2vec.baselines import MostFrequentTitlePredictor, TfidfNeighborsTitlePredictor, Word2VecSumEmbedder
+import keras
+from sklearn.model_selection import cross_val_score, KFold
+
+from job2vec._seq2seq import PAD, beam_search, build_seq2seq_network, inference_models
+from job2vec.baselines import (MostFrequentTitlePredictor, Seq2SeqTitlePredictor, TfidfNeighborsTitlePredictor,
+                               Word2VecSumEmbedder)
+from job2vec.metrics import top_k_scorer
+
+from .conftest import onet_tasks_sample
+
+TINY_SEQ2SEQ = dict(units=8, word_vector_size=16, min_count=2, epochs=1, max_description_length=30,
+                    batch_size=32, random_state=0)
 
 
 @pytest.mark.parametrize("estimator", [TfidfNeighborsTitlePredictor(n_neighbors=5), MostFrequentTitlePredictor()],
@@ -46,3 +57,65 @@ def test_word2vec_sum_embedder(tasks):
     assert len(neighbours) == 3 and normalize_title(model.titles_[0]) not in [t for t, _ in neighbours]
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(restored.transform(["welder"]), model.transform(["welder"]))
+
+
+def test_seq2seq_fits_generates_clones_and_pickles(tasks):
+    X, y = tasks
+    model = clone(Seq2SeqTitlePredictor(**TINY_SEQ2SEQ)).fit(X, y)
+    top, scores = model.predict_top_k(X[:5], k=4, return_scores=True)
+    assert top.shape == scores.shape == (5, 4)
+    assert np.all(np.diff(scores, axis=1) <= 1e-9) and np.all(scores <= 0)  # log probabilities, best first
+    assert all(len(set(row)) == 4 and all(row) for row in top)  # distinct, non-empty titles
+    words = set(model.title_words_)
+    assert all(set(title.split()) <= words for title in top.ravel())
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.predict_top_k(X[:5], k=4), top)
+    assert "val_loss" in model.history_
+
+
+def test_seq2seq_learns_to_write_real_titles():
+    """Trained long enough on four O*NET occupations, it writes their titles back."""
+    X, y = onet_tasks_sample(4, seed=3)
+    model = Seq2SeqTitlePredictor(**{**TINY_SEQ2SEQ, "units": 32, "epochs": 40, "early_stopping": False,
+                                     "learning_rate": 1e-2}).fit(X, y)
+    accuracy = model.score(X, y)
+    print(f"training top-1 {accuracy:.3f}, titles {sorted(set(y))}")
+    assert accuracy > 0.6
+
+
+def test_seq2seq_in_cross_validation_with_the_paper_protocol(tasks):
+    X, y = tasks
+    scores = cross_val_score(Seq2SeqTitlePredictor(**TINY_SEQ2SEQ), X, y, cv=KFold(2, shuffle=True, random_state=0),
+                             scoring=top_k_scorer(k=5, candidates="fitted+test"))
+    assert scores.shape == (2,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_beam_search_is_exact_when_the_beam_holds_every_hypothesis():
+    # Three title words and at most two of them: 3 + 9 titles, all kept by a beam of 12.
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    network = build_seq2seq_network(rng.normal(size=(10, 4)).astype("float32"), n_title_words=7,
+                                    description_length=5, title_length=3, units=6, trainable_embeddings=False)
+    descriptions = rng.integers(0, 10, (2, 5)).astype("int32")
+    sequences, scores = beam_search(*inference_models(network, 12), descriptions, beam_width=12, max_length=3)
+
+    # Every title scored by the teacher-forced training graph.
+    candidates = [[w] for w in (4, 5, 6)] + [[a, b] for a in (4, 5, 6) for b in (4, 5, 6)]
+    targets = np.array([c + [1] + [0] * (2 - len(c)) for c in candidates])  # words, <eos>, padding
+    decoder_inputs = np.concatenate([np.full((len(targets), 1), 2), targets[:, :-1]], axis=1)
+    for row, description in enumerate(descriptions):
+        logits = network.predict_on_batch([np.repeat(description[None], len(targets), 0), decoder_inputs])
+        log_probabilities = np.asarray(keras.ops.log_softmax(logits, axis=-1))
+        picked = np.take_along_axis(log_probabilities, targets[..., None], axis=-1)[..., 0]
+        exhaustive = np.where(targets != PAD, picked, 0).sum(axis=1)
+        order = np.argsort(-exhaustive)
+        np.testing.assert_allclose(scores[row], exhaustive[order], rtol=1e-4)
+        found = [list(s[s != PAD]) for s in sequences[row]]
+        assert found == [candidates[i] for i in order]
+
+
+def test_seq2seq_rejects_bad_parameters(tasks):
+    X, y = tasks
+    for params in (dict(units=0), dict(beam_width=0), dict(learning_rate=-1.0), dict(validation_fraction=1.5)):
+        with pytest.raises(ValueError, match=next(iter(params))):
+            Seq2SeqTitlePredictor(**params).fit(X, y)

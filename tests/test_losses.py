@@ -1,4 +1,4 @@
-"""The WOCR and MNR losses against plain NumPy references, with property-based tests."""
+"""The WOCR, WARP and MNR losses against plain NumPy references, with property-based tests."""
 
 import keras
 import numpy as np
@@ -7,7 +7,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from job2vec.losses import MNRLoss, WOCRLoss, mnrl_loss, violation_ratio, wocr_loss, wocr_terms
+from job2vec._networks import build_joaps_network
+from job2vec.losses import (MNRLoss, WARPLoss, WOCRLoss, mnrl_loss, violation_ratio, warp_loss, warp_violation_ratio,
+                            wocr_loss, wocr_terms)
 
 
 def unit(x):
@@ -142,3 +144,71 @@ def test_losses_serialize():
     for loss in (WOCRLoss(0.3), MNRLoss(scale=5.0)):
         restored = keras.losses.deserialize(keras.losses.serialize(loss))
         assert restored.get_config() == loss.get_config()
+
+
+def warp_reference(groups, negative_groups, descriptions, titles, negatives, margin):
+    """Eq. 4 of the JOAPS paper, pair by pair: browse the negatives in order, stop at the first violator."""
+    losses, violating, valid_total = np.zeros(len(groups)), 0, 0
+    for i in range(len(groups)):
+        positive = descriptions[i] @ titles[i]
+        valid = [j for j in range(len(negatives)) if negative_groups[j] != groups[i]]
+        valid_total += len(valid)
+        violating += sum(margin + descriptions[i] @ negatives[j] - positive > 0 for j in valid)
+        for position, j in enumerate(valid, start=1):
+            hinge = margin + descriptions[i] @ negatives[j] - positive
+            if hinge > 0:
+                rank = len(valid) // position
+                losses[i] = sum(1 / r for r in range(1, rank + 1)) * hinge
+                break
+    return losses, violating / max(valid_total, 1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(batches(min_size=2, max_size=6), st.integers(1, 9), st.sampled_from([0.0, 0.1, 0.5]), st.data())
+def test_warp_matches_numpy_reference(batch, n_negatives, margin, data):
+    groups, descriptions, titles = batch
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    negatives = unit(rng.normal(size=(n_negatives, descriptions.shape[1])))
+    negative_groups = rng.integers(0, len(groups) + 1, n_negatives)
+    hinges = margin + descriptions @ negatives.T - np.sum(descriptions * titles, axis=1)[:, None]
+    assume(np.all(np.abs(hinges) > 1e-4))  # no violator within float32 rounding of the margin
+    expected, expected_ratio = warp_reference(groups, negative_groups, descriptions, titles, negatives, margin)
+    y_true = np.concatenate([groups, negative_groups]).astype("float32")
+    y_pred = np.concatenate([np.concatenate([descriptions, titles], axis=1),
+                             np.concatenate([negatives, np.zeros_like(negatives)], axis=1)]).astype("float32")
+    got = keras.ops.convert_to_numpy(warp_loss(y_true, y_pred, margin, n_negatives))
+    ratio = float(keras.ops.convert_to_numpy(warp_violation_ratio(y_true, y_pred, margin, n_negatives)))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    assert ratio == pytest.approx(expected_ratio, abs=1e-6)
+
+
+def test_warp_weights_the_first_violator_by_its_approximate_rank():
+    # One description, its title at cosine 1; four negatives, the third (position 3) the first to violate.
+    description = np.array([[1.0, 0.0]])
+    negatives = unit(np.array([[0.0, 1.0], [-1.0, 0.0], [0.98, 0.2], [1.0, 0.01]]))
+    y_true = np.array([0, 1, 2, 3, 4], "float32")
+    y_pred = np.concatenate([np.concatenate([description, description], axis=1),
+                             np.concatenate([negatives, np.zeros_like(negatives)], axis=1)]).astype("float32")
+    got = float(keras.ops.convert_to_numpy(warp_loss(y_true, y_pred, 0.1, 4))[0])
+    # rank = floor(4 / 3) = 1, weight 1; hinge = 0.1 + cos(d, v_3) - 1.
+    assert got == pytest.approx(0.1 + negatives[2, 0] - 1.0, abs=1e-5)
+
+
+def test_warp_network_trains_through_the_negatives():
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    network = build_joaps_network(rng.normal(size=(20, 6)).astype("float32"), title_length=3, description_length=7,
+                                  filter_sizes=(2, 3), n_filters=4, embedding_size=4, n_negatives=5)
+    network.compile(optimizer="sgd", loss=WARPLoss(margin=0.5, n_negatives=5))
+    x = [rng.integers(1, 20, (8, 7)), rng.integers(1, 20, (8, 3)), rng.integers(1, 20, (5, 3))]
+    y = np.concatenate([np.arange(8), np.arange(8, 13)]).astype("float32")
+    before = [w.copy() for w in network.get_weights()]
+    loss = network.train_on_batch(x, y)
+    assert np.isfinite(loss) and loss > 0
+    assert network.predict_on_batch(x).shape == (13, 8)
+    assert any(not np.allclose(a, b) for a, b in zip(network.get_weights(), before))
+
+
+def test_warp_loss_serializes():
+    loss = WARPLoss(0.2, n_negatives=50)
+    assert keras.losses.deserialize(keras.losses.serialize(loss)).get_config() == loss.get_config()

@@ -84,6 +84,15 @@ def test_mnrl_loss_trains(tasks):
     assert np.isfinite(tp.history_["loss"]).all()
 
 
+def test_warp_loss_trains_and_keeps_the_plain_network(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "loss": "warp", "batch_size_range": (8, 16)}).fit(X, y)
+    assert np.isfinite(tp.history_["loss"]).all() and np.isfinite(tp.history_["val_loss"]).all()
+    assert 0 <= min(tp.history_["violation_ratio"]) <= max(tp.history_["violation_ratio"]) <= 1
+    assert [i.name for i in tp.network_.inputs] == ["description_ids", "title_ids"]  # no negatives branch kept
+    assert tp.predict_top_k(X[:4], k=3).shape == (4, 3)
+
+
 def test_learns_real_titles_better_than_prior_and_random():
     """On held-out O*NET task statements, Top-5 beats the most-frequent-title prior and chance."""
     X, y = onet_tasks_sample(30, seed=1)

@@ -14,13 +14,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import estimator_checks as checks
 
 from job2vec import JoapsEmbedder, TextPreprocessor, TitlePredictor
-from job2vec.baselines import MostFrequentTitlePredictor, TfidfNeighborsTitlePredictor, Word2VecSumEmbedder
+from job2vec.baselines import (MostFrequentTitlePredictor, Seq2SeqTitlePredictor, TfidfNeighborsTitlePredictor,
+                               Word2VecSumEmbedder)
 from job2vec.metrics import bleu_scorer, top_k_scorer
 
 from .conftest import TINY
 
 ESTIMATORS = [TitlePredictor(), JoapsEmbedder(), TextPreprocessor(), TfidfNeighborsTitlePredictor(),
-              MostFrequentTitlePredictor(), Word2VecSumEmbedder()]
+              MostFrequentTitlePredictor(), Word2VecSumEmbedder(), Seq2SeqTitlePredictor()]
 # The common checks that do not feed numeric arrays (these estimators take text).
 COMMON_CHECKS = [checks.check_no_attributes_set_in_init, checks.check_parameters_default_constructible,
                  checks.check_get_params_invariance, checks.check_set_params, checks.check_estimator_cloneable,
