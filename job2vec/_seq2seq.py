@@ -53,24 +53,25 @@ def build_seq2seq_network(embeddings, *, n_title_words, description_length, titl
     decoded = layers.GRU(units, return_sequences=True, name="decoder_gru")(
         layers.Embedding(n_title_words, units, name="decoder_embedding")(decoder_ids), initial_state=state
     )
-    logits = _attend_and_predict(decoded, sequence, keys, description_ids, units, n_title_words, layers_of=None)
+    # Made on first use: initializers draw their seeds in construction order.
+    head = {
+        "attention_queries": lambda: layers.Dense(units, use_bias=False, name="attention_queries"),
+        "attention": lambda: layers.AdditiveAttention(use_scale=True, name="attention"),
+        "attentional": lambda: layers.Dense(units, activation="tanh", name="attentional"),
+        "logits": lambda: layers.Dense(n_title_words, name="logits"),
+    }
+    logits = _attend_and_predict(lambda name: head[name](), decoded, sequence, keys, description_ids)
     model = keras.Model([description_ids, decoder_ids], logits, name="seq2seq")
     w_in.set_weights([embeddings])
     return model
 
 
-def _attend_and_predict(decoded, sequence, keys, description_ids, units, n_title_words, layers_of):
-    """Attention over the encoder states, then the output logits (new layers, or `layers_of`'s)."""
-    def layer(name, factory):
-        return layers_of.get_layer(name) if layers_of is not None else factory(name)
-
-    queries = layer("attention_queries", lambda n: layers.Dense(units, use_bias=False, name=n))(decoded)
-    attention = layer("attention", lambda n: layers.AdditiveAttention(use_scale=True, name=n))
-    context = attention([queries, sequence, keys], mask=[None, ops.not_equal(description_ids, 0)])
-    hidden = layer("attentional", lambda n: layers.Dense(units, activation="tanh", name=n))(
-        ops.concatenate([decoded, context], axis=-1)
-    )
-    return layer("logits", lambda n: layers.Dense(n_title_words, name=n))(hidden)
+def _attend_and_predict(layer, decoded, sequence, keys, description_ids):
+    """Attention over the encoder states, then the output logits; ``layer(name)`` gives the layers."""
+    queries = layer("attention_queries")(decoded)
+    context = layer("attention")([queries, sequence, keys], mask=[None, ops.not_equal(description_ids, 0)])
+    hidden = layer("attentional")(ops.concatenate([decoded, context], axis=-1))
+    return layer("logits")(hidden)
 
 
 def inference_models(model, beams):
@@ -89,7 +90,6 @@ def inference_models(model, beams):
     encoder = keras.Model(description_ids, [sequence, keys, state])
 
     units = state.shape[-1]
-    n_title_words = model.get_layer("logits").units
     step_ids = keras.Input(description_ids.shape[1:], dtype="int32")
     step_sequence = keras.Input(sequence.shape[1:])
     step_keys = keras.Input(keys.shape[1:])
@@ -99,7 +99,7 @@ def inference_models(model, beams):
     embedded = ops.reshape(model.get_layer("decoder_embedding")(previous), (-1, 1, units))
     decoded = model.get_layer("decoder_gru")(embedded, initial_state=ops.reshape(previous_states, (-1, units)))
     decoded = ops.reshape(decoded, (-1, beams, units))
-    logits = _attend_and_predict(decoded, step_sequence, step_keys, step_ids, units, n_title_words, layers_of=model)
+    logits = _attend_and_predict(model.get_layer, decoded, step_sequence, step_keys, step_ids)
     step = keras.Model([step_ids, step_sequence, step_keys, previous, previous_states],
                        [ops.log_softmax(logits, axis=-1), decoded])
     return encoder, step
