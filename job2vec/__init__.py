@@ -1,14 +1,13 @@
 """job2vec: job-title embeddings and title prediction with JOAPS, as scikit-learn estimators."""
 
-import os
+from ._backend import import_keras
 
-# Keras 3 reads its backend once, at import. JAX is the fastest CPU backend measured for
-# these networks; a backend the user chose (KERAS_BACKEND, or keras imported first) wins.
-os.environ.setdefault("KERAS_BACKEND", "jax")
+import_keras()  # JAX unless the user chose a Keras backend: see job2vec/_backend.py
 
 from .embedder import JoapsEmbedder  # noqa: E402
 from .predictor import TitlePredictor  # noqa: E402
-from .preprocessing import TextPreprocessor, Vocabulary, normalize_title  # noqa: E402
+from .preprocessing import TextPreprocessor, normalize_title  # noqa: E402
+from .word_vectors import Vocabulary  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -1,15 +1,12 @@
 """The estimator core shared by `JoapsEmbedder` and `TitlePredictor`.
 
-It owns the parameters, the fit (preprocessing, W_in, vocabulary, network,
-training), the encoding of new texts, and the pickling of the Keras network as
-``.keras`` bytes. The fit's building blocks (tokenization, W_in, hold-out,
-parameter checks, pickling) are functions, so `Seq2SeqTitlePredictor` uses
-them too.
+It owns the parameters and their constraints, the fit (corpus, network,
+training through the shared loop), and the encoding of new texts. The pieces
+it assembles live in one module each: `word_vectors.prepare_corpus`,
+`_networks`, `_training` (loss registry, loop), `_persistence` (pickling).
 """
 
-import numbers
 import os
-import tempfile
 
 import keras
 import numpy as np
@@ -17,16 +14,15 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._networks import build_joaps_network, split_encoders
+from ._networks import build_joaps_network, split_encoders, with_sampled_negatives
+from ._persistence import KerasPickleMixin
 from ._ranking import most_similar_titles
-from ._training import fit_pairs, pair_batch, warp_batch_maker
-from ._validation import check_pairs, check_texts
-from .losses import MNRLoss, WARPLoss, WOCRLoss, violation_ratio, warp_violation_ratio
-from .preprocessing import TextPreprocessor, Vocabulary, normalize_title
-from .word_vectors import embedding_matrix, load_word_vectors, train_word2vec
+from ._training import LOSSES, WARP_NEGATIVES, best_epoch, hold_out, seeded, train_network
+from ._validation import (RANDOM_STATE, check_pairs, check_texts, even_integer, instance_of, integer,
+                          non_empty_tuple_of, one_of, ordered_pair, real, string_input_tags, validate_params)
+from .preprocessing import normalize_title, tokenize
+from .word_vectors import prepare_corpus
 
-_LOSSES = ("wocr", "mnrl", "warp")
-WARP_NEGATIVES = 1000  # k, the paper's number of sampled negatives per WARP step
 _PREDICT_BATCH = 256
 
 PARAMETERS_DOC = """
@@ -97,121 +93,74 @@ PARAMETERS_DOC = """
 """
 
 
-def _model_to_bytes(model):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "network.keras")
-        model.save(path)
-        with open(path, "rb") as handle:
-            return handle.read()
+FITTED_DOC = """\
+    vocabulary_ : Vocabulary
+        Known words and their ids.
+    network_ : keras.Model
+        The trained joint network.
+    history_ : dict of list
+        Per epoch: ``loss``, ``violation_ratio``, ``batch_size`` (mean),
+        ``final_batch_size``, ``pairs_per_second`` and, with early stopping,
+        ``val_loss`` and ``val_violation_ratio``.
+    n_iter_ : int
+        Epochs run.
+    best_epoch_ : int
+        The epoch whose weights were kept (1-based): the best validation
+        loss, or the last epoch without early stopping.
+    title_length_, description_length_ : int
+        Padded input lengths."""
 
 
-def _model_from_bytes(data):
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "network.keras")
-        with open(path, "wb") as handle:
-            handle.write(data)
-        try:
-            return keras.saving.load_model(path, compile=False)
-        except Exception as exc:  # a zip, h5 or config error, depending on the damage
-            raise ValueError(f"the saved job2vec network is corrupt or incompatible: {exc}") from exc
+# The constraints of the parameters that every network estimator here shares.
+TRAINING_CONSTRAINTS = {
+    "word_vectors": [instance_of(str, os.PathLike, describe="'word2vec', a file path or 'spacy:NAME'")],
+    "word_vector_size": [integer(1)],
+    "word2vec_epochs": [integer(1)],
+    "trainable_embeddings": [one_of("auto", True, False)],
+    "min_count": [integer(1)],
+    "max_title_length": [integer(1)],
+    "max_description_length": [integer(1)],
+    "learning_rate": [real(0, closed="neither")],
+    "epochs": [integer(1)],
+    "early_stopping": [one_of(True, False)],
+    "validation_fraction": [real(0, 1)],
+    "n_iter_no_change": [integer(1)],
+    "language": [instance_of(str, describe="a spaCy language code")],
+    "spacy_model": [one_of(None), instance_of(str, describe="an installed spaCy pipeline name")],
+    "random_state": RANDOM_STATE,
+    "verbose": [integer(0)],
+}
 
 
-class KerasPickleMixin:
-    """Pickle the fitted Keras network ``network_`` as ``.keras`` bytes; drop the caches it derives."""
-
-    _caches = ("_encoders", "_inference")  # rebuilt from network_ on first use
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself
-        for key in self._caches:
-            state.pop(key, None)
-        if isinstance(state.get("network_"), keras.Model):
-            state["network_"] = _model_to_bytes(state["network_"])
-        return state
-
-    def __setstate__(self, state):
-        if isinstance(state.get("network_"), bytes):
-            state = dict(state, network_=_model_from_bytes(state["network_"]))
-        super().__setstate__(state)
+def fit_seed(random_state):
+    """The one integer seed a fit derives from `random_state` (word2vec, shuffling, initialization)."""
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def check_positive_ints(estimator, names, minimum=1):
-    """Raise a ValueError naming the first parameter in `names` that is not an integer >= `minimum`."""
-    for name in names:
-        value = getattr(estimator, name)
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-
-def check_training_params(estimator):
-    """Checks of the parameters every Keras estimator here shares: learning rate, hold-out, W_in."""
-    if not (isinstance(estimator.learning_rate, numbers.Real) and estimator.learning_rate > 0):
-        raise ValueError(f"learning_rate must be positive, got {estimator.learning_rate!r}.")
-    if not 0 <= estimator.validation_fraction < 1:
-        raise ValueError(f"validation_fraction must be in [0, 1), got {estimator.validation_fraction!r}.")
-    if estimator.trainable_embeddings not in ("auto", True, False):
-        raise ValueError(
-            f"trainable_embeddings must be True, False or 'auto', got {estimator.trainable_embeddings!r}."
-        )
-    if not isinstance(estimator.word_vectors, (str, os.PathLike)):
-        raise TypeError(
-            f"word_vectors must be 'word2vec', a file path or 'spacy:NAME', got {estimator.word_vectors!r}."
-        )
-
-
-def tokenize(texts, *, language, spacy_model, remove_stop_words):
-    """Token lists of `texts`; texts that are already token lists (a `TextPreprocessor` step) pass through."""
-    if isinstance(texts[0], list):
-        return texts
-    preprocessor = TextPreprocessor(language=language, spacy_model=spacy_model, remove_stop_words=remove_stop_words)
-    return preprocessor.fit(texts).transform(texts)
-
-
-def fit_vocabulary_and_vectors(corpus, *, word_vectors, min_count, vector_size, epochs, seed):
-    """The `Vocabulary` (words seen `min_count` times) and W_in: word2vec trained on `corpus`, or loaded vectors."""
-    training = word_vectors == "word2vec"
-    vectors = None if training else load_word_vectors(word_vectors)
-    vocabulary = Vocabulary(min_count).fit(corpus, allowed=None if training else vectors.key_to_index)
-    if len(vocabulary) == 1:
-        raise ValueError(
-            f"the vocabulary is empty: no word occurs at least min_count={min_count} times"
-            + ("" if training else " and has a vector in word_vectors")
-            + "; lower min_count or give more texts."
-        )
-    if training:  # same corpus and min_count: a vector for every vocabulary word
-        vectors = train_word2vec(corpus, vector_size=vector_size, min_count=min_count, epochs=epochs, seed=seed)
-    return vocabulary, vectors
-
-
-def resolve_trainable_embeddings(trainable_embeddings, word_vectors):
-    """``"auto"``: fine-tune a word2vec trained on the fit texts, keep loaded vectors frozen."""
-    if trainable_embeddings == "auto":
-        return word_vectors == "word2vec"
-    return bool(trainable_embeddings)
-
-
-def hold_out(arrays, fraction, rng):
-    """Split aligned arrays into (train, validation) for early stopping; validation may be None."""
-    n_pairs = len(arrays[0])
-    n_validation = int(round(fraction * n_pairs))
-    if not n_validation or n_pairs - n_validation < 2:
-        return arrays, None
-    order = rng.permutation(n_pairs)
-    held_out, kept = order[:n_validation], order[n_validation:]
-    return tuple(a[kept] for a in arrays), tuple(a[held_out] for a in arrays)
-
-
-def _run_encoder(encoder, ids):
+def run_encoder(encoder, ids):
     if len(ids) <= _PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
         return keras.ops.convert_to_numpy(encoder(ids, training=False))
     return np.asarray(encoder.predict(ids, batch_size=_PREDICT_BATCH, verbose=0))
 
 
-def _title_label(title):
+def title_label(title):
     return normalize_title(title if isinstance(title, str) else " ".join(title))
 
 
-class JoapsBase(KerasPickleMixin, BaseEstimator):
+class NetworkEstimatorMixin(KerasPickleMixin):
+    """What every estimator owning a Keras network shares: text-input tags, tokenization, pickling."""
+
+    def __sklearn_tags__(self):
+        tags = string_input_tags(super().__sklearn_tags__())
+        tags.non_deterministic = False
+        return tags
+
+    def _tokenize(self, texts, remove_stop_words):
+        return tokenize(texts, language=self.language, spacy_model=self.spacy_model,
+                        remove_stop_words=remove_stop_words)
+
+
+class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     """Parameters, fit and encoding shared by the JOAPS estimators (not public)."""
 
     def __init__(
@@ -265,129 +214,80 @@ class JoapsBase(KerasPickleMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.target_tags.required = True
-        tags.non_deterministic = False
-        return tags
-
-    # ------------------------------------------------------------------ checks
-    def _check_params(self):
-        check_positive_ints(self, ("n_filters", "embedding_size", "word_vector_size", "word2vec_epochs",
-                                   "min_count", "max_title_length", "max_description_length", "epochs",
-                                   "n_iter_no_change"))
-        if self.embedding_size % 2:
-            raise ValueError(f"embedding_size must be even (two GRU directions), got {self.embedding_size}.")
-        sizes = tuple(self.filter_sizes) if isinstance(self.filter_sizes, (tuple, list)) else ()
-        if not sizes or not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
-            raise ValueError(f"filter_sizes must be a non-empty tuple of positive integers, got {self.filter_sizes!r}.")
-        if self.loss not in _LOSSES:
-            raise ValueError(f"loss must be one of {sorted(_LOSSES)}, got {self.loss!r}.")
-        if not (isinstance(self.margin, numbers.Real) and 0 <= self.margin < 2):
-            raise ValueError(f"margin must be a number in [0, 2), got {self.margin!r}.")
-        low_b, high_b = _pair(self.batch_size_range, "batch_size_range")
-        if not all(isinstance(b, numbers.Integral) for b in (low_b, high_b)) or not 2 <= low_b <= high_b:
-            raise ValueError(f"batch_size_range must be two integers 2 <= low <= high, got {self.batch_size_range!r}.")
-        low_v, high_v = _pair(self.violation_thresholds, "violation_thresholds")
-        if not 0 <= low_v <= high_v <= 1:
-            raise ValueError(
-                f"violation_thresholds must be two numbers 0 <= low <= high <= 1, got {self.violation_thresholds!r}."
-            )
-        check_training_params(self)
+    _parameter_constraints = {
+        "filter_sizes": [non_empty_tuple_of(integer(1))],
+        "n_filters": [integer(1)],
+        "embedding_size": [even_integer(2, " (two GRU directions)")],
+        "loss": [one_of(*LOSSES)],
+        "margin": [real(0, 2)],
+        "batch_size_range": [ordered_pair(integer(2))],
+        "violation_thresholds": [ordered_pair(real(0, 1, closed="both"))],
+        **TRAINING_CONSTRAINTS,
+    }
 
     # ------------------------------------------------------------------- fit
-    def _tokenize(self, texts, remove_stop_words):
-        return tokenize(texts, language=self.language, spacy_model=self.spacy_model,
-                        remove_stop_words=remove_stop_words)
-
     def _fit(self, descriptions, titles, description_name, title_name):
         """Fit on aligned descriptions and titles; set fitted attributes only on success.
 
         Returns the training and validation ``(description ids, title ids, title groups)``
         (validation may be None), for estimators that fit more on top.
         """
-        self._check_params()
+        validate_params(self)
         if description_name == "X":
             descriptions, titles = check_pairs(descriptions, titles, "X", "y")
         else:
             titles, descriptions = check_pairs(titles, descriptions, "X", "y")
-        labels = [_title_label(t) for t in titles]
+        labels = [title_label(t) for t in titles]
         unique_titles, first, groups = np.unique(np.asarray(labels, dtype=object), return_index=True,
                                                  return_inverse=True)
         if len(unique_titles) < 2:
             raise ValueError(f"{title_name} needs at least 2 distinct titles, got {len(unique_titles)}.")
+        first, groups = first.ravel(), groups.ravel()
 
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        description_tokens = self._tokenize(descriptions, remove_stop_words=True)
-        title_tokens = self._tokenize(titles, remove_stop_words=False)
-        corpus = description_tokens + title_tokens
-
-        vocabulary, vectors = fit_vocabulary_and_vectors(
-            corpus, word_vectors=self.word_vectors, min_count=self.min_count,
-            vector_size=self.word_vector_size, epochs=self.word2vec_epochs, seed=seed,
-        )
-
-        # Fixed lengths: the longest known sequence, within the caps (and at least the widest filter).
-        title_length = int(np.clip(vocabulary.known_lengths(title_tokens).max(), 1, self.max_title_length))
-        widest = max(self.filter_sizes)
-        description_length = int(np.clip(vocabulary.known_lengths(description_tokens).max(), widest,
-                                          max(self.max_description_length, widest)))
-        description_ids = vocabulary.encode(description_tokens, description_length)
-        title_ids = vocabulary.encode(title_tokens, title_length)
-        groups = groups.ravel().astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
+        seed = fit_seed(self.random_state)
+        corpus = prepare_corpus(self, descriptions, titles, seed, min_description_length=max(self.filter_sizes))
+        vocabulary = corpus.vocabulary
+        title_length = int(np.clip(vocabulary.known_lengths(corpus.title_tokens).max(), 1, self.max_title_length))
+        title_ids = vocabulary.encode(corpus.title_tokens, title_length)
+        groups = groups.astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
 
         shuffle = np.random.default_rng(seed)
-        train, validation = hold_out((description_ids, title_ids, groups),
-                                     self.validation_fraction if self.early_stopping else 0.0, shuffle)
-
-        keras.utils.set_random_seed(seed)
-        network_args = dict(
-            title_length=title_length, description_length=description_length,
-            filter_sizes=tuple(self.filter_sizes), n_filters=self.n_filters,
-            embedding_size=self.embedding_size,
-            trainable_embeddings=resolve_trainable_embeddings(self.trainable_embeddings, self.word_vectors),
-        )
-        weights = embedding_matrix(vocabulary, vectors)
-        margin = float(self.margin)
-        if self.loss == "warp":
-            n_negatives = min(WARP_NEGATIVES, len(unique_titles))
-            network = build_joaps_network(weights, n_negatives=n_negatives, **network_args)
-            loss, ratio = WARPLoss(margin, n_negatives), warp_violation_ratio
-            ratio_args = dict(margin=margin, n_negatives=n_negatives)
-            make_batch = warp_batch_maker(title_ids[first.ravel()], n_negatives, shuffle)
-        else:
-            network = build_joaps_network(weights, **network_args)
-            loss = WOCRLoss(margin) if self.loss == "wocr" else MNRLoss()
-            ratio, ratio_args, make_batch = violation_ratio, dict(margin=margin), pair_batch
-        network.compile(
-            optimizer=keras.optimizers.Adam(self.learning_rate),
-            loss=loss,
-            metrics=[keras.metrics.MeanMetricWrapper(ratio, name="violation_ratio", **ratio_args)],
-        )
-        history = fit_pairs(
-            network, train, validation, make_batch=make_batch, epochs=self.epochs,
-            batch_size_range=tuple(self.batch_size_range), violation_thresholds=tuple(self.violation_thresholds),
-            n_iter_no_change=self.n_iter_no_change, rng=shuffle, verbose=self.verbose,
-        )
-        # Keep an uncompiled copy (no optimizer state to carry around or pickle) of the
-        # plain network: WARP's negatives branch adds no weights.
-        trained = build_joaps_network(weights, **network_args)
-        for layer in trained.layers:  # by name: the WARP graph orders its weights differently
-            if layer.weights:
-                layer.set_weights(network.get_layer(layer.name).get_weights())
-        encoders = split_encoders(trained)
-        title_vectors = _run_encoder(encoders[1], title_ids[first.ravel()])
+        train, validation = hold_out((corpus.description_ids, title_ids, groups),
+                                     self.validation_fraction if self.early_stopping else 0.0, shuffle,
+                                     type(self).__name__)
+        loss = LOSSES[self.loss]
+        n_negatives = min(WARP_NEGATIVES, len(unique_titles))
+        with seeded(seed):
+            network = build_joaps_network(
+                corpus.embeddings, title_length=title_length, description_length=corpus.description_length,
+                filter_sizes=tuple(self.filter_sizes), n_filters=self.n_filters,
+                embedding_size=self.embedding_size, trainable_embeddings=corpus.trainable,
+            )
+            # Trained through a graph that shares its layers, so `network` itself never
+            # holds an optimizer (nothing extra to pickle); WARP's graph adds the negatives.
+            trainer = (with_sampled_negatives(network, n_negatives) if loss.sampled_negatives
+                       else keras.Model(network.inputs, network.outputs))
+            trainer.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
+                            loss=loss.make_loss(float(self.margin), n_negatives),
+                            metrics=[loss.metric(float(self.margin), n_negatives)])
+            history = train_network(
+                trainer, train, validation, make_batch=loss.batch_maker(title_ids[first], n_negatives, shuffle),
+                epochs=self.epochs, batch_size_range=tuple(self.batch_size_range),
+                violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
+                rng=shuffle, verbose=self.verbose,
+            )
+        encoders = split_encoders(network)
+        title_vectors = run_encoder(encoders[1], title_ids[first])
 
         # Everything computed: only now replace a previous fit.
         self.vocabulary_ = vocabulary
         self.title_length_ = title_length
-        self.description_length_ = description_length
-        self.network_ = trained
+        self.description_length_ = corpus.description_length
+        self.network_ = network
         self._encoders = encoders
         self.history_ = history
+        self.n_iter_ = len(history["loss"])
+        self.best_epoch_ = best_epoch(history)
         self.titles_ = unique_titles
         self.title_vectors_ = title_vectors
         return train, validation
@@ -400,7 +300,7 @@ class JoapsBase(KerasPickleMixin, BaseEstimator):
         return self._encoders
 
     def _encode(self, tokens, length, which):
-        return _run_encoder(self._encoder_pair[which], self.vocabulary_.encode(tokens, length))
+        return run_encoder(self._encoder_pair[which], self.vocabulary_.encode(tokens, length))
 
     def _encode_descriptions(self, X):
         check_is_fitted(self, "network_")
@@ -432,12 +332,4 @@ class JoapsBase(KerasPickleMixin, BaseEstimator):
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, got {type(title).__name__}.")
         return most_similar_titles(self._encode_titles([title]), self.titles_, self.title_vectors_, title, topn)
-
-
-def _pair(value, name):
-    try:
-        low, high = value
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high), got {value!r}.") from None
-    return low, high
 

@@ -44,19 +44,14 @@ def build_joaps_network(
     trainable_embeddings : bool
         Fine-tune W_in (the paper keeps it frozen).
     n_negatives : int or None
-        For the WARP loss: a third input of `n_negatives` sampled negative
-        titles, encoded by the same title encoder. It adds no weights, so the
-        plain network can take the trained weights.
+        For the WARP loss: return the `with_sampled_negatives` graph of the
+        network instead.
 
     Returns
     -------
     keras.Model
         Inputs ``[description_ids, title_ids]``; output ``(batch, 2h)``: the
         unit-norm description vector followed by the unit-norm title vector.
-        With `n_negatives`, inputs ``[description_ids, title_ids,
-        negative_title_ids]`` and output ``(batch + n_negatives, 2h)``: the
-        pairs, then the negatives' unit vectors padded with zeros (see
-        `job2vec.losses.warp_terms`).
     """
     if embedding_size % 2:
         raise ValueError(f"embedding_size must be even (two GRU directions), got {embedding_size}.")
@@ -80,19 +75,34 @@ def build_joaps_network(
     # Only the GRU is masked (it must skip padding); max-pooled convolutions need no mask.
     title = title_gru(w_in(title_ids), mask=ops.not_equal(title_ids, 0))
     title = layers.UnitNormalization(name=TITLE_VECTOR)(title)
-    inputs, output = [description_ids, title_ids], layers.Concatenate(name="pair")([description, title])
-
-    if n_negatives is not None:
-        negative_ids = keras.Input((title_length,), dtype="int32", name=NEGATIVE_INPUT)
-        negatives = title_gru(w_in(negative_ids), mask=ops.not_equal(negative_ids, 0))
-        negatives = layers.UnitNormalization(name="negative_vector")(negatives)
-        # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.
-        output = ops.concatenate([output, ops.concatenate([negatives, ops.zeros_like(negatives)], axis=1)], axis=0)
-        inputs.append(negative_ids)
-
-    model = keras.Model(inputs, output, name="joaps")
+    model = keras.Model([description_ids, title_ids], layers.Concatenate(name="pair")([description, title]),
+                        name="joaps")
     w_in.set_weights([embeddings])  # after building: an initializer would copy W_in into the config
-    return model
+    return with_sampled_negatives(model, n_negatives) if n_negatives is not None else model
+
+
+def with_sampled_negatives(network, n_negatives):
+    """The WARP training graph: `network` plus a third input of `n_negatives` sampled titles.
+
+    The negatives go through `network`'s own W_in and title GRU, so the two
+    graphs share every weight: training this one trains `network`.
+
+    Returns
+    -------
+    keras.Model
+        Inputs ``[description_ids, title_ids, negative_title_ids]``; output
+        ``(batch + n_negatives, 2h)``: the pairs, then the negatives' unit
+        vectors padded with zeros (see `job2vec.losses.warp_terms`).
+    """
+    description_ids, title_ids = network.inputs
+    negative_ids = keras.Input(title_ids.shape[1:], dtype="int32", name=NEGATIVE_INPUT)
+    negatives = network.get_layer("title_gru")(network.get_layer("w_in")(negative_ids),
+                                               mask=ops.not_equal(negative_ids, 0))
+    negatives = layers.UnitNormalization(name="negative_vector")(negatives)
+    # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.
+    padded = ops.concatenate([negatives, ops.zeros_like(negatives)], axis=1)
+    output = ops.concatenate([network([description_ids, title_ids]), padded], axis=0)
+    return keras.Model([description_ids, title_ids, negative_ids], output, name="joaps_warp")
 
 
 def split_encoders(model):

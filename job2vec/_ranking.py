@@ -1,4 +1,4 @@
-"""Helpers shared by every title predictor: top-k selection and predict/score from it."""
+"""What every title predictor shares: top-k selection, the chunked scorer, predict/score from top k."""
 
 import numpy as np
 
@@ -14,10 +14,54 @@ def top_k_indices(scores, k):
     return np.take_along_axis(part, order, axis=1)
 
 
-def check_k(k):
+def check_k(k, name="k"):
+    """`k` as an int; a ValueError naming `name` unless it is a positive integer."""
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}.")
+        raise ValueError(f"{name} must be a positive integer, got {k!r}.")
     return int(k)
+
+
+CHUNK = 2048  # rows scored at once: bounds the (chunk, n_classes) score matrix
+
+
+def row_chunks(n_rows, size=CHUNK):
+    """Consecutive slices of at most `size` rows covering ``range(n_rows)``."""
+    for start in range(0, n_rows, size):
+        yield slice(start, min(start + size, n_rows))
+
+
+def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK):
+    """Score rows chunk by chunk: the full score matrix, or only each row's `k` best.
+
+    Parameters
+    ----------
+    score_rows : callable
+        ``score_rows(rows) -> ndarray (n rows, n_classes)`` for a slice of rows.
+    n_rows : int
+    k : int or None, default=None
+        None returns the ``(n_rows, n_classes)`` matrix (`decision_function`);
+        an int returns the indices and scores of each row's `k` best columns,
+        best first, never holding more than one chunk's matrix.
+    size : int, default=CHUNK
+        Rows per chunk.
+
+    Returns
+    -------
+    ndarray, or (indices, scores)
+    """
+    if k is None:
+        return np.concatenate([score_rows(rows) for rows in row_chunks(n_rows, size)])
+    indices = scores = None
+    for rows in row_chunks(n_rows, size):
+        chunk = score_rows(rows)
+        if indices is None:
+            width = min(k, chunk.shape[1])
+            indices = np.empty((n_rows, width), dtype=np.int64)
+            scores = np.empty((n_rows, width), dtype=np.float32)
+        best = top_k_indices(chunk, width)
+        indices[rows] = best
+        scores[rows] = np.take_along_axis(chunk, best, axis=1)
+    return indices, scores
 
 
 class TopKPredictorMixin:

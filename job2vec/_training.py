@@ -1,15 +1,126 @@
-"""The JOAPS training loop: batch size adapted on the fly from the violation ratio.
+"""The one training loop of every network here, and what plugs into it.
+
+- `LOSSES`, the loss registry: name → Keras loss, violation-ratio metric and
+  batch builder, in the way `SGDClassifier.loss_functions` maps names to losses.
+- `train_network`: ``train_on_batch`` steps with the batch size adapted on the
+  fly from the violation ratio (JOAPS), or fixed (Seq2Seq); one early-stopping
+  rule; one history format.
+- `hold_out` and `seeded`: the validation split and the fit's own random state.
 
 Keras' ``train_on_batch`` does the backend-specific gradient step, so the loop
 runs unchanged on JAX, TensorFlow and torch. Batch sizes are powers of two
 between the bounds, so a compiled backend traces at most a handful of shapes.
 """
 
+import contextlib
 import math
+import random
 import time
+import warnings
+from dataclasses import dataclass
+from typing import Callable
 
 import keras
 import numpy as np
+
+from .losses import MNRLoss, WARPLoss, WOCRLoss, violation_ratio, warp_violation_ratio
+
+WARP_NEGATIVES = 1000  # k, the paper's number of sampled negatives per WARP step
+
+
+def pair_batch(part, indices):
+    """Network inputs and targets of the pairs `indices` of `part`: ``(first two arrays, third array)``."""
+    first, second, targets = part
+    return [first[indices], second[indices]], targets[indices]
+
+
+def warp_batch_maker(title_ids_by_group, n_negatives, rng):
+    """`make_batch` for the WARP loss: the pairs, then `n_negatives` titles sampled uniformly.
+
+    One sample of distinct titles per batch, shared by its pairs (the paper
+    samples k=1000 per pair, which does not fit a CPU); each pair browses it in
+    the sampled order.
+    """
+
+    def make_batch(part, indices):
+        inputs, targets = pair_batch(part, indices)
+        sample = rng.choice(len(title_ids_by_group), n_negatives, replace=False)
+        return inputs + [title_ids_by_group[sample]], np.concatenate([targets, sample.astype(targets.dtype)])
+
+    return make_batch
+
+
+@dataclass(frozen=True)
+class RankingLoss:
+    """What a ranking loss brings to the fit.
+
+    Attributes
+    ----------
+    make_loss : callable
+        ``make_loss(margin, n_negatives) -> keras.losses.Loss``.
+    violation_ratio : callable
+        The metric ``f(y_true, y_pred, **ratio_args)`` that drives the batch size.
+    sampled_negatives : bool
+        Whether each batch carries titles sampled from all fitted titles (WARP)
+        instead of using only the batch's own (in-batch negatives).
+    """
+
+    make_loss: Callable
+    violation_ratio: Callable
+    sampled_negatives: bool = False
+
+    def metric(self, margin, n_negatives):
+        args = dict(margin=margin, n_negatives=n_negatives) if self.sampled_negatives else dict(margin=margin)
+        return keras.metrics.MeanMetricWrapper(self.violation_ratio, name="violation_ratio", **args)
+
+    def batch_maker(self, title_ids_by_group, n_negatives, rng):
+        return warp_batch_maker(title_ids_by_group, n_negatives, rng) if self.sampled_negatives else pair_batch
+
+
+LOSSES = {
+    "wocr": RankingLoss(lambda margin, n_negatives: WOCRLoss(margin), violation_ratio),
+    "mnrl": RankingLoss(lambda margin, n_negatives: MNRLoss(), violation_ratio),
+    "warp": RankingLoss(lambda margin, n_negatives: WARPLoss(margin, n_negatives), warp_violation_ratio,
+                        sampled_negatives=True),
+}
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed Python's and NumPy's global generators for a fit, and give the caller's state back after.
+
+    Keras draws the seeds of weight initializers from Python's `random`
+    (``keras.random.make_default_seed``), so this makes the network's
+    initialization reproducible without changing the caller's generators.
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+def hold_out(arrays, fraction, rng, estimator_name="the estimator"):
+    """Split aligned arrays into (train, validation) for early stopping; validation may be None.
+
+    Warns when `fraction` asks for a validation split that the data are too
+    small to give, since early stopping (and what is chosen on the split) is
+    then off.
+    """
+    n_pairs = len(arrays[0])
+    n_validation = int(round(fraction * n_pairs))
+    if not n_validation or n_pairs - n_validation < 2:
+        if fraction:
+            warnings.warn(
+                f"{estimator_name}: {n_pairs} pairs are too few to hold out validation_fraction={fraction}; "
+                "early stopping is off and nothing is tuned on a validation split.", UserWarning, stacklevel=3)
+        return arrays, None
+    order = rng.permutation(n_pairs)
+    held_out, kept = order[:n_validation], order[n_validation:]
+    return tuple(a[kept] for a in arrays), tuple(a[held_out] for a in arrays)
 
 
 def batch_size_ladder(batch_size_range, n_pairs):
@@ -34,29 +145,7 @@ def next_level(level, ratio, n_levels, violation_thresholds):
     return level
 
 
-def pair_batch(part, indices):
-    """Network inputs and targets of the pairs `indices` of `part` (WOCR and MNRL)."""
-    descriptions, titles, groups = part
-    return [descriptions[indices], titles[indices]], groups[indices]
-
-
-def warp_batch_maker(title_ids_by_group, n_negatives, rng):
-    """`make_batch` for the WARP loss: the pairs, then `n_negatives` titles sampled uniformly.
-
-    One sample of distinct titles per batch, shared by its pairs (the paper
-    samples k=1000 per pair, which does not fit a CPU); each pair browses it in
-    the sampled order.
-    """
-
-    def make_batch(part, indices):
-        inputs, targets = pair_batch(part, indices)
-        sample = rng.choice(len(title_ids_by_group), n_negatives, replace=False)
-        return inputs + [title_ids_by_group[sample]], np.concatenate([targets, sample.astype(targets.dtype)])
-
-    return make_batch
-
-
-def fit_pairs(
+def train_network(
     model,
     train,
     validation=None,
@@ -64,28 +153,30 @@ def fit_pairs(
     make_batch=pair_batch,
     epochs,
     batch_size_range,
-    violation_thresholds,
+    violation_thresholds=None,
     n_iter_no_change,
     rng,
     verbose=0,
 ):
-    """Train `model` on (description ids, title ids, title group) triples.
+    """Train a compiled `model` on aligned arrays, one ``train_on_batch`` step at a time.
 
     Parameters
     ----------
     model : keras.Model
-        Compiled JOAPS network with a ``violation_ratio`` metric.
-    train, validation : tuple of three arrays
-        ``(description_ids, title_ids, title_groups)``; `validation` may be None.
+        Compiled. With `violation_thresholds`, it must report a
+        ``violation_ratio`` metric.
+    train, validation : tuple of arrays
+        Aligned arrays that `make_batch` turns into inputs and targets;
+        `validation` may be None (no early stopping).
     make_batch : callable, default=pair_batch
-        ``make_batch(part, indices) -> (inputs, targets)`` for ``train_on_batch``;
-        the WARP loss adds sampled negatives here.
+        ``make_batch(part, indices) -> (inputs, targets)``.
     epochs : int
         Maximum passes over `train`.
     batch_size_range : (int, int)
-        Smallest and largest batch size.
-    violation_thresholds : (float, float)
-        Grow the batch below the first, shrink it above the second.
+        Smallest and largest batch size; ``(b, b)`` is a fixed batch size.
+    violation_thresholds : (float, float) or None
+        Grow the batch below the first, shrink it above the second (the
+        JOAPS rule); None keeps the smallest size.
     n_iter_no_change : int
         Stop after this many epochs without a better validation loss, and
         restore the best weights.
@@ -97,16 +188,15 @@ def fit_pairs(
     Returns
     -------
     dict of list
-        Per epoch: ``loss``, ``violation_ratio``, ``batch_size`` (mean over
-        steps), ``final_batch_size``, ``pairs_per_second`` and, with
-        validation, ``val_loss`` and ``val_violation_ratio``.
+        Per epoch: ``loss``, ``batch_size`` (mean over steps),
+        ``final_batch_size``, ``pairs_per_second``, and ``violation_ratio``
+        when the model reports it; with validation, ``val_loss`` (and
+        ``val_violation_ratio``). The best epoch's weights are in `model`.
     """
-    n_pairs = len(train[2])
+    n_pairs = len(train[-1])
     sizes = batch_size_ladder(batch_size_range, n_pairs)
     level = 0
-    history = {key: [] for key in ("loss", "violation_ratio", "batch_size", "final_batch_size", "pairs_per_second")}
-    if validation is not None:
-        history.update(val_loss=[], val_violation_ratio=[])
+    history = {key: [] for key in ("loss", "batch_size", "final_batch_size", "pairs_per_second")}
     best_loss, best_weights, stale = math.inf, None, 0
 
     for epoch in range(epochs):
@@ -114,7 +204,7 @@ def fit_pairs(
         progress = keras.utils.Progbar(n_pairs, stateful_metrics=["batch", "violation_ratio"]) if verbose else None
         if progress is not None:
             print(f"Epoch {epoch + 1}/{epochs}")
-        start, seen, loss_sum, ratio_sum, steps, size_sum = 0, 0, 0.0, 0.0, 0, 0
+        start, steps, sums = 0, 0, {"loss": 0.0, "violation_ratio": 0.0, "pairs": 0}
         tic = time.perf_counter()
         # The tail shorter than the current batch is left for the next (reshuffled) epoch:
         # a ragged last batch would be one more shape to compile.
@@ -123,33 +213,37 @@ def fit_pairs(
             batch = order[start : start + size]
             start += size
             logs = model.train_on_batch(*make_batch(train, batch), return_dict=True)
-            loss, ratio = float(logs["loss"]), float(logs["violation_ratio"])
+            loss = float(logs["loss"])
             if not math.isfinite(loss):
                 raise FloatingPointError("training diverged (the loss is not finite); lower learning_rate.")
-            seen += size
-            loss_sum += loss * size
-            ratio_sum += ratio * size
-            size_sum += size
+            sums["loss"] += loss * size
+            sums["pairs"] += size
             steps += 1
-            level = next_level(level, ratio, len(sizes), violation_thresholds)
+            shown = [("loss", loss), ("batch", size)]
+            if "violation_ratio" in logs:
+                ratio = float(logs["violation_ratio"])
+                sums["violation_ratio"] += ratio * size
+                shown.insert(1, ("violation_ratio", ratio))
+                if violation_thresholds is not None:
+                    level = next_level(level, ratio, len(sizes), violation_thresholds)
             if progress is not None:
-                progress.update(seen, [("loss", loss), ("violation_ratio", ratio), ("batch", size)])
+                progress.update(sums["pairs"], shown)
         elapsed = time.perf_counter() - tic
-        history["loss"].append(loss_sum / max(seen, 1))
-        history["violation_ratio"].append(ratio_sum / max(seen, 1))
-        history["batch_size"].append(size_sum / max(steps, 1))
-        history["final_batch_size"].append(sizes[level])
-        history["pairs_per_second"].append(seen / elapsed if elapsed > 0 else float("nan"))
+        seen = max(sums["pairs"], 1)
+        _record(history, loss=sums["loss"] / seen, batch_size=sums["pairs"] / max(steps, 1),
+                final_batch_size=sizes[level],
+                pairs_per_second=sums["pairs"] / elapsed if elapsed > 0 else float("nan"))
+        if "violation_ratio" in logs:
+            _record(history, violation_ratio=sums["violation_ratio"] / seen)
 
         if validation is None:
             continue
-        logs = _evaluate(model, validation, make_batch, sizes[-1])
-        history["val_loss"].append(float(logs["loss"]))
-        history["val_violation_ratio"].append(float(logs["violation_ratio"]))
+        scores = evaluate_network(model, validation, make_batch, sizes[-1])
+        _record(history, **{f"val_{key}": value for key, value in scores.items()})
         if verbose:
-            print(f"val_loss: {logs['loss']:.4f} - val_violation_ratio: {logs['violation_ratio']:.4f}")
-        if logs["loss"] < best_loss:
-            best_loss, best_weights, stale = logs["loss"], model.get_weights(), 0
+            print(" - ".join(f"val_{key}: {value:.4f}" for key, value in scores.items()))
+        if scores["loss"] < best_loss:
+            best_loss, best_weights, stale = scores["loss"], model.get_weights(), 0
         else:
             stale += 1
             if stale >= n_iter_no_change:
@@ -159,13 +253,25 @@ def fit_pairs(
     return history
 
 
-def _evaluate(model, part, make_batch, batch_size):
-    """Mean loss and violation ratio over `part`, batch by batch (pair-weighted)."""
-    n_pairs = len(part[2])
-    totals = {"loss": 0.0, "violation_ratio": 0.0}
+def best_epoch(history):
+    """The 1-based epoch whose weights `train_network` kept: the best validation loss, else the last."""
+    if history.get("val_loss"):
+        return int(np.argmin(history["val_loss"])) + 1
+    return len(history["loss"])
+
+
+def _record(history, **values):
+    for key, value in values.items():
+        history.setdefault(key, []).append(float(value))
+
+
+def evaluate_network(model, part, make_batch, batch_size):
+    """Mean of each of `model`'s reported scores over `part`, batch by batch (pair-weighted)."""
+    n_pairs = len(part[-1])
+    totals = {}
     for start in range(0, n_pairs, batch_size):
         indices = np.arange(start, min(start + batch_size, n_pairs))
         logs = model.test_on_batch(*make_batch(part, indices), return_dict=True)
-        for key in totals:
-            totals[key] += float(logs[key]) * len(indices)
+        for key, value in logs.items():
+            totals[key] = totals.get(key, 0.0) + float(value) * len(indices)
     return {key: total / n_pairs for key, total in totals.items()}

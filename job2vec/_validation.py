@@ -79,3 +79,114 @@ def check_pairs(X, y, x_name="X", y_name="y"):
     if len(X) != len(y):
         raise ValueError(f"{x_name} and {y_name} have different lengths: {len(X)} and {len(y)}.")
     return X, y
+
+
+# ---------------------------------------------------------------- parameter constraints
+# Each estimator declares ``_parameter_constraints = {name: [Rule, ...]}`` (a value passes
+# when any rule accepts it), checked at the start of `fit` by `validate_params`, in the
+# way scikit-learn's own estimators declare theirs.
+
+
+class Rule:
+    """A named test of a parameter value: `describe` completes "must be ...".
+
+    Parameters
+    ----------
+    describe : str
+        What an accepted value is, e.g. ``"an integer >= 1"``.
+    accepts : callable
+        ``accepts(value) -> bool``.
+    error : type, default=ValueError
+        Raised when no rule of a parameter accepts its value.
+    """
+
+    def __init__(self, describe, accepts, error=ValueError):
+        self.describe = describe
+        self.accepts = accepts
+        self.error = error
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def integer(low=1):
+    """An integer ``>= low`` (not a bool)."""
+    return Rule(f"an integer >= {low}", lambda v: _is_int(v) and v >= low)
+
+
+def even_integer(low=2, why=""):
+    """An even integer ``>= low``."""
+    return Rule(f"an even integer >= {low}{why}", lambda v: _is_int(v) and v >= low and v % 2 == 0)
+
+
+def real(low, high=float("inf"), *, closed="left"):
+    """A number in the interval ``low .. high``; `closed` is "left", "right", "both" or "neither"."""
+    left, right = closed in ("left", "both"), closed in ("right", "both")
+    shown = f"{'[' if left else '('}{low}, {high}{']' if right else ')'}"
+
+    def accepts(v):
+        return (_is_real(v) and np.isfinite(v) and (v >= low if left else v > low)
+                and (v <= high if right else v < high))
+
+    describe = f"a number > {low}" if (high == float("inf") and not left) else f"a number in {shown}"
+    if high == float("inf") and left:
+        describe = f"a number >= {low}"
+    return Rule(describe, accepts)
+
+
+def one_of(*values):
+    """One of `values`."""
+    return Rule(f"one of {list(values)!r}", lambda v: any(v is x or (type(v) is type(x) and v == x) for x in values))
+
+
+def instance_of(*types, describe):
+    """An instance of `types`; a wrong type raises TypeError."""
+    return Rule(describe, lambda v: isinstance(v, types), error=TypeError)
+
+
+def ordered_pair(element):
+    """A pair ``(low, high)`` of values that `element` accepts, with ``low <= high``."""
+    def accepts(v):
+        return (isinstance(v, (tuple, list)) and len(v) == 2 and all(element.accepts(x) for x in v)
+                and v[0] <= v[1])
+
+    return Rule(f"a pair (low, high) with low <= high, each {element.describe}", accepts)
+
+
+def non_empty_tuple_of(element):
+    """A non-empty tuple or list of values that `element` accepts."""
+    return Rule(f"a non-empty tuple, each item {element.describe}",
+                lambda v: isinstance(v, (tuple, list)) and len(v) > 0 and all(element.accepts(x) for x in v))
+
+
+def validate_params(estimator):
+    """Check every parameter of `estimator` against its ``_parameter_constraints``.
+
+    Raises
+    ------
+    ValueError or TypeError
+        Naming the estimator, the parameter, what it must be and what it got.
+    """
+    params = estimator.get_params(deep=False)
+    for name, rules in estimator._parameter_constraints.items():
+        value = params[name]
+        if not any(rule.accepts(value) for rule in rules):
+            expected = " or ".join(rule.describe for rule in rules)
+            raise rules[0].error(f"{type(estimator).__name__}: {name} must be {expected}, got {value!r}.")
+
+
+RANDOM_STATE = [Rule("None", lambda v: v is None), integer(0),
+                instance_of(np.random.RandomState, describe="a numpy RandomState")]
+
+
+def string_input_tags(tags):
+    """Tags of an estimator that takes 1-D text input and needs `y`."""
+    tags.input_tags.two_d_array = False
+    tags.input_tags.string = True
+    tags.target_tags.required = True
+    return tags

@@ -28,11 +28,13 @@ def _load_data(path, title_column, description_column):
     return bunch.data, bunch.target, groups
 
 
-def _load_model(path, predictor=False):
-    """Load a saved job2vec model; with `predictor`, require one that predicts titles."""
-    import joblib
+def _load_model(path, needs="predict_top_k"):
+    """Load a saved model that has the method `needs`, and say on stderr what was loaded.
 
-    from ._base import JoapsBase
+    Any saved estimator with that method works: a JOAPS model, the Seq2Seq or
+    TF-IDF baselines, or the user's own.
+    """
+    import joblib
 
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such model file: {path!r}.")
@@ -42,21 +44,23 @@ def _load_model(path, predictor=False):
         raise
     except Exception as exc:  # pickle, zlib, EOF: a damaged or foreign file
         raise ValueError(f"{path!r} is not a readable job2vec model: {exc!r}") from exc
-    if not isinstance(model, JoapsBase):
-        raise ValueError(f"{path!r} holds a {type(model).__name__}, not a job2vec model.")
-    if predictor and not hasattr(model, "predict_top_k"):
-        raise ValueError(f"{path!r} holds a {type(model).__name__}: it embeds titles, it does not predict them.")
+    name = type(model).__name__
+    if not hasattr(model, needs):
+        does = "embeds titles, it does not predict them" if hasattr(model, "most_similar") else "is not a title model"
+        wanted = "a model that predicts titles" if needs == "predict_top_k" else "a model that embeds titles"
+        raise ValueError(f"{path!r} holds a {name}: it {does}; this command needs {wanted}.")
+    print(f"Loaded a {name} from {path}.", file=sys.stderr)
     return model
 
 
 def _read_descriptions(source, description_column):
-    from .datasets import _READERS, _suffix, load_postings
+    from .datasets import is_postings_file, load_postings
 
     if source in (None, "-"):
         if sys.stdin.isatty():
             print("Reading descriptions from standard input, one per line; end with Ctrl-D.", file=sys.stderr)
         lines = [line.strip() for line in sys.stdin]
-    elif _suffix(source) in _READERS and _suffix(source) != ".txt":
+    elif is_postings_file(source):
         frame = load_postings(source, title_column=description_column,
                               description_column=description_column).frame
         return frame[description_column].tolist()
@@ -140,7 +144,7 @@ def cmd_train(args):
 def cmd_predict(args):
     import numpy as np
 
-    model = _load_model(args.model, predictor=True)
+    model = _load_model(args.model)
     descriptions = _read_descriptions(args.descriptions, args.description_column)
     titles, scores = model.predict_top_k(descriptions, k=args.k, return_scores=True)
     if args.json:
@@ -156,7 +160,7 @@ def cmd_predict(args):
 
 
 def cmd_neighbours(args):
-    model = _load_model(args.model)
+    model = _load_model(args.model, needs="most_similar")
     neighbours = model.most_similar(args.title, topn=args.n)
     if args.json:
         print(json.dumps([{"title": t, "cosine": round(s, 4)} for t, s in neighbours], ensure_ascii=False, indent=1))
@@ -170,13 +174,15 @@ def cmd_neighbours(args):
 def cmd_evaluate(args):
     from .metrics import evaluate
 
-    model = _load_model(args.model, predictor=True)
+    model = _load_model(args.model)
     X, y, _ = _load_data(args.data, args.title_column, args.description_column)
     report = evaluate(model, X, y)
     if args.json:
         print(json.dumps(report, indent=1))
     else:
-        print(f"Evaluation on {len(X):,} descriptions (candidates: the model's {len(model.classes_):,} titles):")
+        candidates = (f"candidates: the model's {len(model.classes_):,} titles" if hasattr(model, "classes_")
+                      else "generated titles")
+        print(f"Evaluation on {len(X):,} descriptions ({candidates}):")
         _print_report(report)
     return 0
 

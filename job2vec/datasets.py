@@ -112,6 +112,11 @@ def _suffix(path):
     return os.path.splitext(name)[1]
 
 
+def is_postings_file(path):
+    """Whether `path` has the suffix of a table `load_postings` reads (CSV, TSV, JSON(-lines), parquet)."""
+    return _suffix(path) in _READERS
+
+
 def load_postings(path, title_column="title", description_column="description", return_X_y=False):
     """Load job postings from a CSV, TSV, JSON-lines, JSON or parquet file.
 

@@ -2,7 +2,7 @@
 
 from sklearn.base import TransformerMixin
 
-from ._base import PARAMETERS_DOC, JoapsBase
+from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase
 
 
 class JoapsEmbedder(TransformerMixin, JoapsBase):
@@ -25,15 +25,7 @@ class JoapsEmbedder(TransformerMixin, JoapsBase):
         `most_similar`).
     title_vectors_ : ndarray of shape (n_titles, embedding_size)
         Their unit job2vec vectors.
-    vocabulary_ : Vocabulary
-        Known words and their ids.
-    network_ : keras.Model
-        The trained joint network.
-    history_ : dict of list
-        Per-epoch training loss, violation ratio, batch size, speed and
-        validation scores.
-    title_length_, description_length_ : int
-        Padded input lengths.
+{FITTED_DOC}
 
     See Also
     --------

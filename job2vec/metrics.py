@@ -20,6 +20,7 @@ import functools
 
 import numpy as np
 
+from ._ranking import check_k
 from ._validation import check_pairs
 from .preprocessing import normalize_title
 
@@ -72,9 +73,7 @@ def _prepare(y_true, y_pred_top_k, k):
             f"y_pred_top_k must have shape (n_samples, k) with n_samples={len(y_true)}, got {y_pred.shape}."
         )
     if k is not None:
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}.")
-        y_pred = y_pred[:, :k]
+        y_pred = y_pred[:, : check_k(k)]
     return y_true, y_pred
 
 
@@ -168,12 +167,24 @@ def _ranked(estimator, X, y, k, candidates):
     # Only a ranker of candidate titles has a candidate list to extend: a generator
     # (Seq2Seq) or a neighbour vote can never output a title differently because of it.
     if candidates == "fitted+test" and hasattr(estimator, "set_candidates"):
-        # Score on a copy so the caller's estimator keeps its candidates.
+        # Score on a shallow copy so the caller's estimator keeps its candidates; it
+        # shares the fitted network (`KerasPickleMixin.__copy__`), nothing is re-saved.
         estimator = copy.copy(estimator)
         estimator.set_candidates(np.concatenate([estimator.classes_, np.asarray(y, dtype=object)]))
     elif candidates not in ("fitted", "fitted+test"):
         raise ValueError(f"candidates must be 'fitted' or 'fitted+test', got {candidates!r}.")
     return estimator.predict_top_k(X, k=k)
+
+
+def _scorer(metric, k, candidates, name, **metric_args):
+    """``scorer(estimator, X, y)``: `metric` of the estimator's top `k` titles of X against y."""
+
+    def scorer(estimator, X, y):
+        X, y = check_pairs(X, y)
+        return metric(y, _ranked(estimator, X, y, k, candidates), k=k, **metric_args)
+
+    scorer.__name__ = name
+    return scorer
 
 
 def top_k_scorer(k=5, average="micro", candidates="fitted"):
@@ -197,12 +208,7 @@ def top_k_scorer(k=5, average="micro", candidates="fitted"):
         ``scorer(estimator, X, y) -> float``; greater is better.
     """
 
-    def scorer(estimator, X, y):
-        X, y = check_pairs(X, y)
-        return top_k_accuracy(y, _ranked(estimator, X, y, k, candidates), k=k, average=average)
-
-    scorer.__name__ = f"top_{k}_accuracy"
-    return scorer
+    return _scorer(top_k_accuracy, k, candidates, f"top_{k}_accuracy", average=average)
 
 
 def bleu_scorer(k=1, average="micro", candidates="fitted", max_ngram_order=2):
@@ -222,13 +228,7 @@ def bleu_scorer(k=1, average="micro", candidates="fitted", max_ngram_order=2):
         ``scorer(estimator, X, y) -> float``; greater is better.
     """
 
-    def scorer(estimator, X, y):
-        X, y = check_pairs(X, y)
-        ranked = _ranked(estimator, X, y, k, candidates)
-        return max_bleu(y, ranked, k=k, average=average, max_ngram_order=max_ngram_order)
-
-    scorer.__name__ = f"max_bleu_{k}"
-    return scorer
+    return _scorer(max_bleu, k, candidates, f"max_bleu_{k}", average=average, max_ngram_order=max_ngram_order)
 
 
 def evaluate(estimator, X, y, ks=(1, 5, 10)):

@@ -1,15 +1,12 @@
 """`TitlePredictor`: predict job titles of descriptions by nearest titles in job2vec."""
 
-import numbers
-
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import PARAMETERS_DOC, JoapsBase, _run_encoder, _title_label
-from ._ranking import TopKPredictorMixin, check_k, top_k_indices
-from ._validation import check_texts
+from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, run_encoder, title_label
+from ._ranking import TopKPredictorMixin, check_k, row_chunks, scores_in_chunks, top_k_indices
+from ._validation import check_texts, one_of, real
 
-_CHUNK = 2048  # descriptions scored at once: bounds the (chunk, n_classes) score matrix
 _PRIOR_WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # the grid of prior_weight="auto"
 
 PRIOR_DOC = """
@@ -59,15 +56,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         The distinct normalized titles seen in `fit`.
     title_vectors_ : ndarray of shape (n_titles, embedding_size)
         Their job2vec vectors.
-    vocabulary_ : Vocabulary
-        Known words and their ids.
-    network_ : keras.Model
-        The trained joint network.
-    history_ : dict of list
-        Per-epoch training loss, violation ratio, batch size, speed and
-        validation scores.
-    title_length_, description_length_ : int
-        Padded input lengths.
+{FITTED_DOC}
 
     See Also
     --------
@@ -129,6 +118,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         )
         self.prior_weight = prior_weight
 
+    _parameter_constraints = {**JoapsBase._parameter_constraints, "prior_weight": [one_of("auto"), real(0)]}
+
     def fit(self, X, y):
         """Train on descriptions and their titles.
 
@@ -143,9 +134,6 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         -------
         self : TitlePredictor
         """
-        if not (self.prior_weight == "auto" or (isinstance(self.prior_weight, numbers.Real)
-                                                and self.prior_weight >= 0)):
-            raise ValueError(f"prior_weight must be 'auto' or a number >= 0, got {self.prior_weight!r}.")
         train, validation = self._fit(descriptions=X, titles=y, description_name="X", title_name="y")
         n_titles = len(self.titles_)
         groups = [part[2].astype(np.int64) for part in (train, validation) if part is not None]
@@ -168,14 +156,13 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         help from it.
         """
         log_prior = _log_prior(np.bincount(train[2].astype(np.int64), minlength=len(self.titles_)))
-        vectors = _run_encoder(self._encoder_pair[0], validation[0])
+        vectors = run_encoder(self._encoder_pair[0], validation[0])
         truth = validation[2].astype(np.int64)
         hits = np.zeros(len(_PRIOR_WEIGHTS))
-        for start in range(0, len(vectors), _CHUNK):
-            cosines = vectors[start : start + _CHUNK] @ self.title_vectors_.T
-            rows = truth[start : start + _CHUNK, None]
+        for rows in row_chunks(len(vectors)):
+            cosines = vectors[rows] @ self.title_vectors_.T
             for i, weight in enumerate(_PRIOR_WEIGHTS):
-                hits[i] += (top_k_indices(cosines + weight * log_prior, 5) == rows).any(axis=1).sum()
+                hits[i] += (top_k_indices(cosines + weight * log_prior, 5) == truth[rows, None]).any(axis=1).sum()
         return float(_PRIOR_WEIGHTS[int(np.argmax(hits))])  # ties: the smallest weight
 
     def set_candidates(self, titles):
@@ -193,7 +180,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         """
         check_is_fitted(self, "network_")
         titles = check_texts(titles, "titles", allow_tokens=False)
-        classes, first = np.unique(np.asarray([_title_label(t) for t in titles], dtype=object), return_index=True)
+        classes, first = np.unique(np.asarray([title_label(t) for t in titles], dtype=object), return_index=True)
         vectors = self._encode_titles([titles[i] for i in first])
         counts = dict(zip(self.titles_, self.title_counts_))
         self.candidate_log_prior_ = _log_prior(np.array([counts.get(c, 0) for c in classes], dtype=float))
@@ -230,7 +217,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         ndarray of shape (n_samples, n_classes)
             Columns follow `classes_`.
         """
-        return self._scores(self.transform(X))
+        vectors = self.transform(X)
+        return scores_in_chunks(lambda rows: self._scores(vectors[rows]), len(vectors))
 
     def _scores(self, vectors):
         scores = vectors @ self.candidate_vectors_.T
@@ -259,13 +247,6 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         """
         k = check_k(k)
         vectors = self.transform(X)
-        k = min(k, len(self.classes_))
-        indices = np.empty((len(vectors), k), dtype=np.int64)
-        scores = np.empty((len(vectors), k), dtype=np.float32)
-        for start in range(0, len(vectors), _CHUNK):
-            chunk = self._scores(vectors[start : start + _CHUNK])
-            best = top_k_indices(chunk, k)
-            indices[start : start + _CHUNK] = best
-            scores[start : start + _CHUNK] = np.take_along_axis(chunk, best, axis=1)
+        indices, scores = scores_in_chunks(lambda rows: self._scores(vectors[rows]), len(vectors), k)
         titles = self.classes_[indices]
         return (titles, scores) if return_scores else titles

@@ -5,22 +5,20 @@ lookup lemmatizer of ``spacy-lookups-data``, so nothing is downloaded at run
 time; a trained pipeline (for instance ``fr_core_news_sm``) can be named
 instead, which also enables part-of-speech filtering.
 
-`Vocabulary` maps tokens to integer ids (0 is padding) and pads or truncates
-sequences to a fixed length, as the JOAPS paper does (words seen fewer than
-``min_count`` times are discarded).
+`tokenize` is the one tokenization step of every estimator's fit and predict
+(the ids and word vectors that follow it live in `job2vec.word_vectors`).
 """
 
 import functools
 import re
 import unicodedata
-from collections import Counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ._validation import check_texts
 
-__all__ = ["TextPreprocessor", "Vocabulary", "normalize_title"]
+__all__ = ["TextPreprocessor", "normalize_title", "tokenize"]
 
 # Scrubbed before tokenization: they carry no job information and explode the vocabulary.
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -236,80 +234,9 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         return word.lower()
 
 
-class Vocabulary:
-    """Token to id mapping with a minimum count, and fixed-length id sequences.
-
-    Id 0 is padding; known words get ids 1..n. Unknown words are dropped from
-    sequences (the JOAPS paper discards rare words), so a text made only of
-    unknown words becomes all padding.
-
-    Parameters
-    ----------
-    min_count : int, default=10
-        Words seen fewer times than this in the fit corpus are left out.
-
-    Attributes
-    ----------
-    words_ : list of str
-        The known words; ``words_[i - 1]`` has id ``i``.
-    """
-
-    def __init__(self, min_count=10):
-        self.min_count = min_count
-
-    def fit(self, token_lists, allowed=None):
-        """Count the words of `token_lists` and keep the frequent ones.
-
-        Parameters
-        ----------
-        token_lists : iterable of list of str
-            The tokenized corpus.
-        allowed : container of str or None, default=None
-            If given, only these words may enter (e.g. words that have a
-            pre-trained vector).
-
-        Returns
-        -------
-        self : Vocabulary
-        """
-        counts = Counter(word for tokens in token_lists for word in tokens)
-        words = sorted(
-            (w for w, c in counts.items() if c >= self.min_count and (allowed is None or w in allowed)),
-            key=lambda w: (-counts[w], w),
-        )
-        self.words_ = words
-        self._index = {word: i + 1 for i, word in enumerate(words)}
-        return self
-
-    def __len__(self):
-        """Number of ids, padding included."""
-        return len(self.words_) + 1
-
-    def __contains__(self, word):
-        return word in self._index
-
-    def encode(self, token_lists, length):
-        """Turn token lists into a padded ``(n, length)`` int32 array of ids.
-
-        Parameters
-        ----------
-        token_lists : list of list of str
-            Tokenized texts.
-        length : int
-            Sequences are truncated to, or padded at the end up to, this length.
-
-        Returns
-        -------
-        ids : ndarray of shape (n, length), dtype int32
-        """
-        ids = np.zeros((len(token_lists), length), dtype=np.int32)
-        index = self._index
-        for row, tokens in enumerate(token_lists):
-            known = [index[w] for w in tokens if w in index][:length]
-            ids[row, : len(known)] = known
-        return ids
-
-    def known_lengths(self, token_lists):
-        """Number of known words in each token list (before truncation)."""
-        index = self._index
-        return np.array([sum(w in index for w in tokens) for tokens in token_lists], dtype=np.int64)
+def tokenize(texts, *, language, spacy_model, remove_stop_words):
+    """Token lists of `texts`; texts that are already token lists (a `TextPreprocessor` step) pass through."""
+    if isinstance(texts[0], list):
+        return texts
+    preprocessor = TextPreprocessor(language=language, spacy_model=spacy_model, remove_stop_words=remove_stop_words)
+    return preprocessor.fit(texts).transform(texts)

@@ -1,16 +1,22 @@
-"""Word vectors W_in: word2vec trained on the fit corpus, or pre-trained vectors loaded from disk.
+"""The words a network knows: the `Vocabulary` and the word vectors W_in.
 
 The JOAPS paper uses a word2vec model pre-trained on a large HR corpus (e=300),
 frozen during training. Users with such vectors pass them by path or by spaCy
 package name; otherwise a word2vec model is trained on the training texts.
+
+`prepare_corpus` is the one corpus-preparation step of every estimator with a
+network: tokenize, fit the vocabulary and W_in, encode the descriptions as ids.
 """
 
 import os
 import zlib
+from collections import Counter, namedtuple
 
 import numpy as np
 
-__all__ = ["train_word2vec", "load_word_vectors", "embedding_matrix"]
+from .preprocessing import tokenize
+
+__all__ = ["Vocabulary", "train_word2vec", "load_word_vectors", "embedding_matrix", "prepare_corpus"]
 
 
 def _stable_hash(text):
@@ -132,3 +138,156 @@ def embedding_matrix(vocabulary, keyed_vectors):
         if word in keyed_vectors.key_to_index:
             matrix[i] = keyed_vectors[word]
     return matrix
+
+
+class Vocabulary:
+    """Token to id mapping with a minimum count, and fixed-length id sequences.
+
+    Id 0 is padding; known words get ids 1..n. Unknown words are dropped from
+    sequences (the JOAPS paper discards rare words), so a text made only of
+    unknown words becomes all padding.
+
+    Parameters
+    ----------
+    min_count : int, default=10
+        Words seen fewer times than this in the fit corpus are left out.
+
+    Attributes
+    ----------
+    words_ : list of str
+        The known words; ``words_[i - 1]`` has id ``i``.
+    """
+
+    def __init__(self, min_count=10):
+        self.min_count = min_count
+
+    def fit(self, token_lists, allowed=None):
+        """Count the words of `token_lists` and keep the frequent ones.
+
+        Parameters
+        ----------
+        token_lists : iterable of list of str
+            The tokenized corpus.
+        allowed : container of str or None, default=None
+            If given, only these words may enter (e.g. words that have a
+            pre-trained vector).
+
+        Returns
+        -------
+        self : Vocabulary
+        """
+        counts = Counter(word for tokens in token_lists for word in tokens)
+        words = sorted(
+            (w for w, c in counts.items() if c >= self.min_count and (allowed is None or w in allowed)),
+            key=lambda w: (-counts[w], w),
+        )
+        self.words_ = words
+        self._index = {word: i + 1 for i, word in enumerate(words)}
+        return self
+
+    def __len__(self):
+        """Number of ids, padding included."""
+        return len(self.words_) + 1
+
+    def __contains__(self, word):
+        return word in self._index
+
+    def encode(self, token_lists, length):
+        """Turn token lists into a padded ``(n, length)`` int32 array of ids.
+
+        Parameters
+        ----------
+        token_lists : list of list of str
+            Tokenized texts.
+        length : int
+            Sequences are truncated to, or padded at the end up to, this length.
+
+        Returns
+        -------
+        ids : ndarray of shape (n, length), dtype int32
+        """
+        ids = np.zeros((len(token_lists), length), dtype=np.int32)
+        index = self._index
+        for row, tokens in enumerate(token_lists):
+            known = [index[w] for w in tokens if w in index][:length]
+            ids[row, : len(known)] = known
+        return ids
+
+    def known_lengths(self, token_lists):
+        """Number of known words in each token list (before truncation)."""
+        index = self._index
+        return np.array([sum(w in index for w in tokens) for tokens in token_lists], dtype=np.int64)
+
+
+def fit_vocabulary_and_vectors(corpus, *, word_vectors, min_count, vector_size, epochs, seed):
+    """The `Vocabulary` (words seen `min_count` times) and W_in: word2vec trained on `corpus`, or loaded vectors."""
+    training = word_vectors == "word2vec"
+    vectors = None if training else load_word_vectors(word_vectors)
+    vocabulary = Vocabulary(min_count).fit(corpus, allowed=None if training else vectors.key_to_index)
+    if len(vocabulary) == 1:
+        raise ValueError(
+            f"the vocabulary is empty: no word occurs at least min_count={min_count} times"
+            + ("" if training else " and has a vector in word_vectors")
+            + "; lower min_count or give more texts."
+        )
+    if training:  # same corpus and min_count: a vector for every vocabulary word
+        vectors = train_word2vec(corpus, vector_size=vector_size, min_count=min_count, epochs=epochs, seed=seed)
+    return vocabulary, vectors
+
+
+def resolve_trainable_embeddings(trainable_embeddings, word_vectors):
+    """``"auto"``: fine-tune a word2vec trained on the fit texts, keep loaded vectors frozen."""
+    if trainable_embeddings == "auto":
+        return word_vectors == "word2vec"
+    return bool(trainable_embeddings)
+
+
+Corpus = namedtuple("Corpus", "vocabulary embeddings trainable description_ids description_length title_tokens")
+Corpus.__doc__ = """A prepared training corpus.
+
+Fields: the fitted `Vocabulary`; W_in as an ``(len(vocabulary), e)`` matrix
+(row 0 is padding); whether W_in is fine-tuned; the descriptions as padded
+ids and their length; the titles' token lists (each estimator encodes its
+titles its own way).
+"""
+
+
+def prepare_corpus(estimator, descriptions, titles, seed, min_description_length=1):
+    """Tokenize → vocabulary → W_in → ids: the fit's corpus step, shared by every network.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Reads its ``language``, ``spacy_model``, ``word_vectors``,
+        ``min_count``, ``word_vector_size``, ``word2vec_epochs``,
+        ``trainable_embeddings`` and ``max_description_length`` parameters.
+    descriptions, titles : list of str or of token lists
+        Aligned texts. Description stop words are dropped, title ones kept.
+    seed : int
+        Seeds word2vec.
+    min_description_length : int, default=1
+        Shortest padded description length (a CNN needs its widest filter).
+
+    Returns
+    -------
+    Corpus
+    """
+    description_tokens = tokenize(descriptions, language=estimator.language, spacy_model=estimator.spacy_model,
+                                  remove_stop_words=True)
+    title_tokens = tokenize(titles, language=estimator.language, spacy_model=estimator.spacy_model,
+                            remove_stop_words=False)
+    vocabulary, vectors = fit_vocabulary_and_vectors(
+        description_tokens + title_tokens, word_vectors=estimator.word_vectors, min_count=estimator.min_count,
+        vector_size=estimator.word_vector_size, epochs=estimator.word2vec_epochs, seed=seed,
+    )
+    # The longest known description, within the cap (and at least `min_description_length`).
+    description_length = int(np.clip(vocabulary.known_lengths(description_tokens).max(), min_description_length,
+                                      max(estimator.max_description_length, min_description_length)))
+    return Corpus(
+        vocabulary=vocabulary,
+        embeddings=embedding_matrix(vocabulary, vectors),
+        trainable=resolve_trainable_embeddings(estimator.trainable_embeddings, estimator.word_vectors),
+        description_ids=vocabulary.encode(description_tokens, description_length),
+        description_length=description_length,
+        title_tokens=title_tokens,
+    )

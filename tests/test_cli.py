@@ -105,3 +105,23 @@ def test_embedder_models_give_neighbours_but_do_not_predict(fitted_embedder, wor
     assert len(json.loads(result.stdout)) == 2
     result = job2vec("predict", path, stdin="Weld metal parts.\n")
     assert result.returncode == 1 and "does not predict them" in result.stderr
+
+
+def test_any_saved_title_predictor_loads_and_is_named(tasks, workdir):
+    import joblib
+
+    from job2vec.baselines import Seq2SeqTitlePredictor, TfidfNeighborsTitlePredictor
+
+    X, y = tasks
+    tfidf, seq2seq = workdir / "tfidf.joblib", workdir / "seq2seq.joblib"
+    joblib.dump(TfidfNeighborsTitlePredictor(n_neighbors=5).fit(X, y), tfidf)
+    joblib.dump(Seq2SeqTitlePredictor(units=8, word_vector_size=16, min_count=2, epochs=1,
+                                      max_description_length=40, random_state=0).fit(X, y), seq2seq)
+    result = job2vec("predict", seq2seq, "--json", "-k", 2, stdin="Weld metal parts.\n")
+    assert result.returncode == 0, result.stderr
+    assert "Loaded a Seq2SeqTitlePredictor" in result.stderr and len(json.loads(result.stdout)[0]["titles"]) == 2
+    result = job2vec("evaluate", tfidf, workdir / "postings.csv", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Loaded a TfidfNeighborsTitlePredictor" in result.stderr and 0 <= json.loads(result.stdout)["top_1"] <= 1
+    result = job2vec("neighbours", tfidf, "nurse")
+    assert result.returncode == 1 and "TfidfNeighborsTitlePredictor" in result.stderr

@@ -1,11 +1,21 @@
-"""The on-the-fly batch-size rule and the WARP batches."""
+"""The training loop: the on-the-fly batch-size rule, the WARP batches, the loss registry, one fit path."""
 
+import random
+import warnings
+
+import keras
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from job2vec._training import batch_size_ladder, next_level, warp_batch_maker
+from job2vec import TitlePredictor
+from job2vec._networks import build_joaps_network, with_sampled_negatives
+from job2vec._training import (LOSSES, batch_size_ladder, best_epoch, hold_out, next_level, train_network,
+                               warp_batch_maker)
+from job2vec.baselines import Seq2SeqTitlePredictor
+
+from .conftest import TINY
 
 
 def test_ladder_is_powers_of_two_from_the_range():
@@ -35,3 +45,103 @@ def test_warp_batches_append_distinct_sampled_titles():
     sample = targets[3:].astype(int)
     assert len(set(sample)) == 7  # without replacement
     np.testing.assert_array_equal(inputs[2], title_ids[sample])  # each negative's ids match its title id
+
+
+# ------------------------------------------------------------------ one fit path
+# Predictions of the tiny fits of `conftest.py`, recorded before the fit was moved onto
+# the shared corpus step, loss registry and training loop: the same seed must keep
+# giving them (same machine type; scores to 1e-4).
+PINNED_WOCR_TOP3 = [
+        ['captains, mates, and pilots of water vessels', 'sales representatives of services, except advertising, insurance, financial services, and travel', 'investment fund managers'],
+        ['customs brokers', 'sales representatives of services, except advertising, insurance, financial services, and travel', 'captains, mates, and pilots of water vessels'],
+        ['human factors engineers and ergonomists', 'separating, filtering, clarifying, precipitating, and still machine setters, operators, and tenders', 'entertainment and recreation managers, except gambling'],
+        ['separating, filtering, clarifying, precipitating, and still machine setters, operators, and tenders', 'human factors engineers and ergonomists', 'sales representatives of services, except advertising, insurance, financial services, and travel'],
+        ['sales representatives of services, except advertising, insurance, financial services, and travel', 'captains, mates, and pilots of water vessels', 'hydrologic technicians'],
+        ['gambling cage workers', 'team assemblers', 'investment fund managers'],
+        ['team assemblers', 'gambling cage workers', 'entertainment and recreation managers, except gambling'],
+        ['captains, mates, and pilots of water vessels', 'team assemblers', 'investment fund managers'],
+    ]
+PINNED_WOCR_SCORES = [-0.30502, -0.32978, -0.21689, -0.39437, -0.41145, -0.31202, -0.27622, -0.45742]
+PINNED_WOCR_LOSS = [0.60062, 0.343819]
+PINNED_WARP_TOP1 = ['human factors engineers and ergonomists', 'human factors engineers and ergonomists', 'human factors engineers and ergonomists', 'millwrights', 'millwrights', 'team assemblers', 'millwrights', 'millwrights']
+PINNED_WARP_LOSS = [0.475207, 0.349615]
+PINNED_NEIGHBOURS = [('health information technologists and medical registrars', 0.94568), ('hydrologic technicians', 0.93491), ('captains, mates, and pilots of water vessels', 0.92826), ('gambling cage workers', 0.90209), ('sales representatives of services, except advertising, insurance, financial services, and travel', 0.89322)]
+
+
+def test_the_same_seed_gives_the_predictions_recorded_before_the_refactor(fitted_predictor, tasks):
+    titles, scores = fitted_predictor.predict_top_k(tasks[0][::40][:8], k=3, return_scores=True)
+    assert titles.tolist() == PINNED_WOCR_TOP3
+    np.testing.assert_allclose(scores[:, 0], PINNED_WOCR_SCORES, atol=1e-4)
+    np.testing.assert_allclose(fitted_predictor.history_["loss"], PINNED_WOCR_LOSS, atol=1e-5)
+
+
+def test_the_warp_path_gives_the_predictions_recorded_before_the_refactor(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "loss": "warp"}).fit(X, y)
+    assert tp.predict(X[::40][:8]).tolist() == PINNED_WARP_TOP1
+    np.testing.assert_allclose(tp.history_["loss"], PINNED_WARP_LOSS, atol=1e-5)
+
+
+def test_the_embedder_gives_the_neighbours_recorded_before_the_refactor(fitted_embedder, tasks):
+    neighbours = fitted_embedder.most_similar(tasks[1][0], 5)
+    assert [t for t, _ in neighbours] == [t for t, _ in PINNED_NEIGHBOURS]
+    np.testing.assert_allclose([s for _, s in neighbours], [s for _, s in PINNED_NEIGHBOURS], atol=1e-4)
+
+
+def test_fit_leaves_the_callers_random_generators_alone(tasks):
+    X, y = tasks
+    random.seed(123)
+    np.random.seed(123)
+    expected = (random.random(), np.random.rand())
+    random.seed(123)
+    np.random.seed(123)
+    TitlePredictor(**{**TINY, "epochs": 1}).fit(X[:60], y[:60])
+    assert (random.random(), np.random.rand()) == expected
+
+
+def test_history_format_is_shared_by_joaps_and_seq2seq(fitted_predictor, tasks):
+    X, y = tasks
+    seq2seq = Seq2SeqTitlePredictor(units=8, word_vector_size=16, min_count=2, epochs=2,
+                                    max_description_length=40, random_state=0).fit(X, y)
+    common = {"loss", "batch_size", "final_batch_size", "pairs_per_second", "val_loss"}
+    assert common <= set(seq2seq.history_) and common <= set(fitted_predictor.history_)
+    assert {"violation_ratio", "val_violation_ratio"} <= set(fitted_predictor.history_)
+    for model in (fitted_predictor, seq2seq):
+        assert model.n_iter_ == len(model.history_["loss"])
+        assert model.best_epoch_ == int(np.argmin(model.history_["val_loss"])) + 1
+    assert set(seq2seq.history_["batch_size"]) == {64}  # a fixed batch size: no violation ratio to adapt to
+
+
+def test_small_data_warns_that_early_stopping_is_off():
+    arrays = (np.arange(3), np.arange(3), np.arange(3))
+    with pytest.warns(UserWarning, match="early stopping is off"):
+        train, validation = hold_out(arrays, 0.1, np.random.default_rng(0), "TitlePredictor")
+    assert validation is None and train is arrays
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert hold_out(arrays, 0.0, np.random.default_rng(0))[1] is None  # asked for none: no warning
+
+
+def test_best_epoch_without_validation_is_the_last():
+    assert best_epoch({"loss": [3.0, 2.0, 1.0]}) == 3
+    assert best_epoch({"loss": [3.0, 2.0, 1.0], "val_loss": [2.0, 1.0, 1.5]}) == 2
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_every_registered_loss_trains_the_plain_network_in_place(name):
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    network = build_joaps_network(rng.normal(size=(20, 6)).astype("float32"), title_length=3, description_length=7,
+                                  filter_sizes=(2, 3), n_filters=4, embedding_size=4, trainable_embeddings=True)
+    loss = LOSSES[name]
+    titles = rng.integers(1, 20, (6, 3)).astype("int32")
+    trainer = (with_sampled_negatives(network, 4) if loss.sampled_negatives
+               else keras.Model(network.inputs, network.outputs))
+    trainer.compile(optimizer=keras.optimizers.SGD(0.5), loss=loss.make_loss(0.5, 4), metrics=[loss.metric(0.5, 4)])
+    part = (rng.integers(1, 20, (6, 7)).astype("int32"), titles, np.arange(6, dtype="float32"))
+    before = [w.copy() for w in network.get_weights()]
+    history = train_network(trainer, part, epochs=2, batch_size_range=(2, 4), violation_thresholds=(0.2, 0.8),
+                            n_iter_no_change=1, rng=rng, make_batch=loss.batch_maker(titles, 4, rng))
+    assert len(history["loss"]) == 2 and 0 <= min(history["violation_ratio"])
+    assert any(not np.allclose(a, b) for a, b in zip(before, network.get_weights()))  # shared weights moved
+    assert getattr(network, "optimizer", None) is None  # the plain network never holds optimizer state

@@ -1,0 +1,59 @@
+"""Pickling of estimators that own a Keras network: the network travels as ``.keras`` bytes.
+
+A Keras model does not pickle by itself across backends and versions, so
+`KerasPickleMixin` swaps the fitted ``network_`` for its ``.keras`` archive in
+``__getstate__`` and rebuilds it in ``__setstate__``. ``copy.copy`` shares the
+network instead of round-tripping it through those bytes.
+"""
+
+import os
+import tempfile
+
+import keras
+
+
+def model_to_bytes(model):
+    """The ``.keras`` archive of `model`, as bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "network.keras")
+        model.save(path)
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def model_from_bytes(data):
+    """Rebuild a model saved by `model_to_bytes`; a damaged archive is a ValueError."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "network.keras")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        try:
+            return keras.saving.load_model(path, compile=False)
+        except Exception as exc:  # a zip, h5 or config error, depending on the damage
+            raise ValueError(f"the saved job2vec network is corrupt or incompatible: {exc}") from exc
+
+
+class KerasPickleMixin:
+    """Pickle the fitted Keras network ``network_`` as ``.keras`` bytes; drop the caches it derives."""
+
+    _caches = ("_encoders", "_inference")  # rebuilt from network_ on first use
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself
+        for key in self._caches:
+            state.pop(key, None)
+        if isinstance(state.get("network_"), keras.Model):
+            state["network_"] = model_to_bytes(state["network_"])
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("network_"), bytes):
+            state = dict(state, network_=model_from_bytes(state["network_"]))
+        super().__setstate__(state)
+
+    def __copy__(self):
+        # A shallow copy shares the fitted network: without this, copy.copy would go
+        # through __getstate__ and save and reload the whole network.
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
