@@ -1,20 +1,32 @@
-"""Title prediction on real postings: JOAPS `TitlePredictor` vs TF-IDF neighbours vs the prior.
+"""Title prediction on real data sets: JOAPS `TitlePredictor` and its ranking ablations vs TF-IDF and the prior.
 
-Protocol (issue #2): an 80/20 `GroupShuffleSplit` by ``dup_cluster`` (reposts
-stay on one side), candidates = the distinct training titles, exact normalized
-title match. Prints Top-1/5/10 accuracy over all test rows and averaged per
-title, max-BLEU@1/5/10, training pairs/s, prediction descriptions/s and peak
-memory (RSS) after each model.
+Sets (``--set``, repeatable; all by default):
+
+- ``linkedin2024``: LinkedIn 2024 postings, 80/20 `GroupShuffleSplit` by
+  ``dup_cluster`` (reposts stay on one side), random_state 0.
+- ``crosssource``: the models trained on the ``linkedin2024`` training split,
+  tested on ``postings_linkedin_2019_data_roles`` + ``postings_linkedin_2023_2024_subsets``
+  (rows whose description is among the training descriptions dropped).
+- ``emscad``: EMSCAD general-domain ads, 80/20 grouped split.
+- ``onet``: the bundled O*NET task statements, 80/20 random split.
+
+Candidates are the distinct training titles; a hit is an exact normalized title
+match. For each set: Top-1/5/10 over rows and per title, max-BLEU@1/5/10, fit
+time and prediction descriptions/s, for the prior, TF-IDF 50-NN and
+`TitlePredictor()` (one fit; its ablations re-rank with the weights each
+simpler ranking got on the validation split: cosine only, + prior, +
+learned neighbours, + lexical = the default "hybrid").
 
 Usage::
 
-    python benchmarks/title_prediction.py                      # the LinkedIn 2024 set, defaults
-    python benchmarks/title_prediction.py --quick              # 3,000 rows, 3 epochs: minutes
-    python benchmarks/title_prediction.py --param trainable_embeddings=True --json out.json
+    python benchmarks/title_prediction.py                       # every set, defaults
+    python benchmarks/title_prediction.py --set emscad --set onet --json out.json
+    python benchmarks/title_prediction.py --quick               # 3,000 rows a set, 3 epochs
 """
 
 import argparse
 import ast
+import gzip
 import json
 import os
 import platform
@@ -22,98 +34,200 @@ import resource
 import sys
 import time
 
+import joblib
 import numpy as np
-from sklearn.model_selection import GroupShuffleSplit
+from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
 
 import job2vec
-from job2vec import TitlePredictor
+from job2vec import TitlePredictor, normalize_title
 from job2vec.baselines import MostFrequentTitlePredictor, TfidfNeighborsTitlePredictor
-from job2vec.datasets import load_postings
+from job2vec.datasets import load_onet
 from job2vec.metrics import evaluate
 
-DEFAULT_DATA = os.path.join(
-    os.path.dirname(__file__), os.pardir, os.pardir, "shared", "data",
-    "postings_linkedin_2024_data_professionals", "pairs.jsonl.gz",
-)
+DATA = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "shared", "data")
+SETS = ("linkedin2024", "crosssource", "emscad", "onet")
+COLUMNS = ["top_1", "top_5", "top_10", "top_1_per_title", "top_5_per_title", "top_10_per_title",
+           "bleu_1", "bleu_5", "bleu_10"]
+
+
+def read_pairs(name):
+    with gzip.open(os.path.join(DATA, name, "pairs.jsonl.gz"), "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    keep = [r for r in rows if (r.get("title") or "").strip() and (r.get("description") or "").strip()]
+    X = np.array([r["description"] for r in keep], dtype=object)
+    y = np.array([r["title"] for r in keep], dtype=object)
+    groups = np.array([r.get("dup_cluster", i) for i, r in enumerate(keep)])
+    return X, y, groups
+
+
+def grouped_split(X, y, groups, quick):
+    if quick and len(X) > 3000:
+        keep = np.random.default_rng(0).permutation(len(X))[:3000]
+        X, y, groups = X[keep], y[keep], groups[keep]
+    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(X, y, groups))
+    return X[train], y[train], X[test], y[test]
 
 
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_model(name, model, X_train, y_train, X_test, y_test):
-    tic = time.perf_counter()
-    model.fit(X_train, y_train)
-    fit_seconds = time.perf_counter() - tic
+def score(name, model, X_test, y_test, fit_seconds):
     tic = time.perf_counter()
     report = evaluate(model, X_test, y_test)
-    predict_seconds = time.perf_counter() - tic  # predict_top_k(k=10) + metrics
-    tic = time.perf_counter()
-    model.predict_top_k(X_test, k=10)
-    report["predict_descriptions_per_s"] = len(X_test) / (time.perf_counter() - tic)
-    report.update(model=name, fit_seconds=fit_seconds, evaluate_seconds=predict_seconds,
-                  peak_rss_mb=peak_rss_mb())
-    history = getattr(model, "history_", None)
-    if history:
-        seen = np.asarray(history["pairs_per_second"])
-        report["train_pairs_per_s"] = float(np.mean(seen[1:] if len(seen) > 1 else seen))  # epoch 1 compiles
-        report["epochs_run"] = len(history["loss"])
-        report["final_batch_size"] = history["final_batch_size"][-1]
-        report["history"] = history
-        report["prior_weight"] = model.prior_weight_
-    print(json.dumps({k: v for k, v in report.items() if k != "history"}), flush=True)
+    report.update(model=name, fit_seconds=fit_seconds,
+                  predict_descriptions_per_s=len(X_test) / (time.perf_counter() - tic), peak_rss_mb=peak_rss_mb())
+    print(json.dumps(report), flush=True)
     return report
 
 
+def fit(model, X, y):
+    tic = time.perf_counter()
+    model.fit(X, y)
+    return model, time.perf_counter() - tic
+
+
+def ablations(model, X_test, y_test, fit_seconds):
+    """The fitted TitlePredictor re-ranked with each simpler ranking's validation-chosen weights."""
+    chosen = dict(model.channel_weights_)
+    variants = [("JOAPS cosine only (paper)", {"prior": 0.0, "neighbours": 0.0, "lexical": 0.0})]
+    labels = {"cosine": "JOAPS + prior", "neighbours": "JOAPS + prior + learned neighbours",
+              "hybrid": "JOAPS + prior + neighbours + lexical"}
+    variants += [(labels[name], weights) for name, weights in model.ranking_weights_.items()]
+    reports = []
+    for label, weights in variants:
+        model.channel_weights_ = weights
+        reports.append(score(f"{label} {format_weights(weights)}", model, X_test, y_test, fit_seconds))
+    model.channel_weights_ = chosen
+    return reports
+
+
+def format_weights(weights):
+    return "(" + ", ".join(f"{k[:3]} {v:g}" for k, v in weights.items() if v) + ")" if any(weights.values()) else ""
+
+
+def collapsed_titles(model):
+    """Share of fitted titles whose nearest other fitted title has cosine >= 0.99999 (titles sharing a vector)."""
+    vectors = model.title_vectors_
+    collapsed = 0
+    for start in range(0, len(vectors), 1000):
+        cosines = vectors[start : start + 1000] @ vectors.T
+        cosines[np.arange(len(cosines)), np.arange(start, start + len(cosines))] = -np.inf
+        collapsed += int((cosines.max(axis=1) >= 0.99999).sum())
+    return collapsed / len(vectors)
+
+
+def run_set(X_train, y_train, X_test, y_test, params, fitted=None):
+    reports = []
+    models = fitted or {}
+    for name, make in (("most frequent title", MostFrequentTitlePredictor),
+                       ("TF-IDF 50-NN vote", TfidfNeighborsTitlePredictor)):
+        if name not in models:
+            models[name] = fit(make(), X_train, y_train)
+        reports.append(score(name, models[name][0], X_test, y_test, models[name][1]))
+    if "joaps" not in models:
+        models["joaps"] = fit(TitlePredictor(**params), X_train, y_train)
+    model, seconds = models["joaps"]
+    reports.append(score(f"JOAPS TitlePredictor() {format_weights(model.channel_weights_)}", model,
+                         X_test, y_test, seconds))
+    reports += ablations(model, X_test, y_test, seconds)
+    reports[2]["collapsed_titles"] = collapsed_titles(model)
+    print(f"fitted titles sharing a vector with another (cosine >= 0.99999): "
+          f"{100 * reports[2]['collapsed_titles']:.1f}%", flush=True)
+    return reports, models
+
+
 def table(reports):
-    columns = ["top_1", "top_5", "top_10", "top_1_per_title", "top_5_per_title", "top_10_per_title",
-               "bleu_1", "bleu_5", "bleu_10"]
-    lines = ["| model | " + " | ".join(columns) + " | fit s | train pairs/s | predict desc/s | peak RSS MB |",
-             "|---" * (len(columns) + 5) + "|"]
+    lines = ["| model | " + " | ".join(COLUMNS) + " | fit s | predict desc/s |", "|---" * (len(COLUMNS) + 3) + "|"]
     for r in reports:
-        cells = [f"{100 * r[c]:.1f}" if c.startswith("top") else f"{r[c]:.3f}" for c in columns]
-        speed = f"{r['train_pairs_per_s']:.0f}" if "train_pairs_per_s" in r else "-"
+        cells = [f"{100 * r[c]:.1f}" if c.startswith("top") else f"{r[c]:.3f}" for c in COLUMNS]
         lines.append(f"| {r['model']} | " + " | ".join(cells)
-                     + f" | {r['fit_seconds']:.0f} | {speed} | {r['predict_descriptions_per_s']:.0f} | {r['peak_rss_mb']:.0f} |")
+                     + f" | {r['fit_seconds']:.0f} | {r['predict_descriptions_per_s']:.0f} |")
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=DEFAULT_DATA, help="postings file with title, description, dup_cluster")
-    parser.add_argument("--quick", action="store_true", help="3,000 rows and 3 epochs")
+    parser.add_argument("--set", action="append", choices=SETS, help="data set (repeatable; default: all)")
+    parser.add_argument("--quick", action="store_true", help="3,000 rows a set and 3 epochs")
     parser.add_argument("--param", action="append", default=[], help="TitlePredictor parameter NAME=VALUE")
-    parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--json", help="write the reports here")
+    parser.add_argument("--markdown", help="write the tables here (e.g. docs/title_prediction.md)")
+    parser.add_argument("--save", help="joblib.dump each set's fitted TitlePredictor to SAVE-<set>.joblib")
     args = parser.parse_args(argv)
-
-    bunch = load_postings(args.data)
-    X, y = bunch.data, bunch.target
-    groups = bunch.frame["dup_cluster"].to_numpy()
-    if args.quick:
-        keep = np.random.default_rng(0).permutation(len(X))[:3000]
-        X, y, groups = X[keep], y[keep], groups[keep]
-    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(X, y, groups))
-    params = {"random_state": 0}
-    if args.quick:
-        params["epochs"] = 3
+    sets = args.set or list(SETS)
+    params = {"random_state": 0, **({"epochs": 3} if args.quick else {})}
     for item in args.param:
         name, value = item.split("=", 1)
         params[name] = ast.literal_eval(value)
-    print(f"job2vec {job2vec.__version__}, keras backend {os.environ.get('KERAS_BACKEND')}, "
-          f"python {platform.python_version()}, {os.cpu_count()} CPUs; "
-          f"{len(train)} train / {len(test)} test rows; TitlePredictor{params}", flush=True)
+    print(f"job2vec {job2vec.__version__}, python {platform.python_version()}, {os.cpu_count()} CPUs; "
+          f"TitlePredictor{params}; sets {sets}", flush=True)
 
-    reports = []
-    if not args.skip_baselines:
-        reports.append(run_model("most frequent title", MostFrequentTitlePredictor(), X[train], y[train], X[test], y[test]))
-        reports.append(run_model("TF-IDF 50-NN vote", TfidfNeighborsTitlePredictor(), X[train], y[train], X[test], y[test]))
-    reports.append(run_model("JOAPS TitlePredictor", TitlePredictor(**params), X[train], y[train], X[test], y[test]))
-    print(table(reports))
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump({"params": {k: repr(v) for k, v in params.items()}, "reports": reports}, handle, indent=1)
+    results, linkedin = {}, None
+    for name in sets:
+        tic = time.perf_counter()
+        if name in ("linkedin2024", "crosssource"):
+            X_train, y_train, X_test, y_test = grouped_split(*read_pairs("postings_linkedin_2024_data_professionals"),
+                                                             args.quick)
+            if name == "crosssource":
+                seen = set(X_train)
+                parts = [read_pairs(n) for n in ("postings_linkedin_2019_data_roles",
+                                                 "postings_linkedin_2023_2024_subsets")]
+                X_test = np.concatenate([p[0] for p in parts])
+                y_test = np.concatenate([p[1] for p in parts])
+                keep = np.array([x not in seen for x in X_test])
+                X_test, y_test = X_test[keep], y_test[keep]
+        elif name == "emscad":
+            X_train, y_train, X_test, y_test = grouped_split(*read_pairs("postings_emscad_subsets"), args.quick)
+        else:
+            X, y = load_onet(kind="tasks", return_X_y=True)
+            train, test = next(ShuffleSplit(n_splits=1, test_size=0.2, random_state=0).split(X))
+            if args.quick:
+                train, test = train[:2400], test[:600]
+            X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
+        seen_titles = {normalize_title(t) for t in y_train}
+        reachable = np.mean([normalize_title(t) in seen_titles for t in y_test])
+        print(f"\n## {name}: {len(X_train):,} train / {len(X_test):,} test rows, {len(seen_titles):,} training "
+              f"titles; {100 * reachable:.1f}% of test rows have a training title", flush=True)
+        reuse = linkedin if name in ("linkedin2024", "crosssource") else None
+        reports, models = run_set(X_train, y_train, X_test, y_test, params, reuse)
+        if name in ("linkedin2024", "crosssource"):
+            linkedin = models
+        if args.save:
+            joblib.dump(models["joaps"][0], f"{args.save}-{name}.joblib")
+        results[name] = {"train_rows": len(X_train), "test_rows": len(X_test), "reachable": reachable,
+                         "wall_seconds": time.perf_counter() - tic, "reports": reports}
+        print(f"\n### {name} ({results[name]['wall_seconds']:.0f} s)\n\n" + table(reports), flush=True)
+        if args.json:
+            with open(args.json, "w") as handle:
+                json.dump({"params": {k: repr(v) for k, v in params.items()}, "results": results}, handle, indent=1,
+                          default=float)
+    if args.markdown:
+        write_markdown(args.markdown, results, params, " ".join(sys.argv[1:]))
     return 0
+
+
+def write_markdown(path, results, params, arguments):
+    names = {"linkedin2024": "LinkedIn 2024, grouped 80/20 split",
+             "crosssource": "cross-source: trained on the LinkedIn 2024 training split, tested on LinkedIn "
+                            "2019 data roles + LinkedIn 2023-24 general",
+             "emscad": "EMSCAD (general domain), grouped 80/20 split", "onet": "O*NET task statements, 80/20 split"}
+    lines = [f"# Title prediction on four data sets\n",
+             f"Written by `python benchmarks/title_prediction.py {arguments}` on {time.strftime('%Y-%m-%d')}; "
+             f"job2vec {job2vec.__version__}, {os.cpu_count()} CPUs, TitlePredictor{params}.\n",
+             "Accuracy in % (\"_per_title\": averaged over true titles), max-BLEU over the top k. The JOAPS ablations "
+             "re-rank the one fitted model with the weights each simpler ranking got on the validation split "
+             "(`ranking_weights_`); their fit time is the one fit's.\n"]
+    for name, result in results.items():
+        lines.append(f"## {names[name]}\n")
+        lines.append(f"{result['train_rows']:,} training / {result['test_rows']:,} test rows; "
+                     f"{100 * result['reachable']:.1f}% of test rows have a training title; "
+                     f"set wall time {result['wall_seconds']:.0f} s.\n")
+        lines.append(table(result["reports"]) + "\n")
+        lines.append(f"JOAPS fitted titles sharing a vector with another title (cosine >= 0.99999): "
+                     f"{100 * result['reports'][2]['collapsed_titles']:.1f}%.\n")
+    with open(path, "w") as handle:
+        handle.write("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -26,5 +26,6 @@ def model_params(tiny):
     if tiny:
         # One or two batch shapes: compiling them is most of a tiny fit.
         return dict(word_vector_size=16, n_filters=8, embedding_size=8, min_count=2, epochs=1,
-                    max_description_length=40, batch_size_range=(8, 16), early_stopping=False, random_state=0)
+                    max_description_length=40, batch_size_range=(8, 16), early_stopping=False,
+                    subword_buckets=1024, random_state=0)
     return dict(word_vector_size=100, min_count=2, epochs=8, trainable_embeddings=True, random_state=0)

@@ -1,5 +1,6 @@
 """job2vec estimators inside scikit-learn pipelines.
 
+0. TitleCleaner on the titles (y) before fit: a Pipeline only transforms X.
 1. TextPreprocessor -> TitlePredictor: preprocessing as an explicit pipeline step.
 2. JoapsEmbedder -> KMeans: clusters of job titles in job2vec.
 3. TitlePredictor.transform -> LogisticRegression: predict the SOC major group
@@ -16,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from job2vec import JoapsEmbedder, TextPreprocessor, TitlePredictor
+from job2vec import JoapsEmbedder, TextPreprocessor, TitleCleaner, TitlePredictor
 
 from _common import model_params, parse_args, sample_tasks
 
@@ -25,6 +26,13 @@ X, y, codes = sample_tasks(8 if args.tiny else 80)
 params = model_params(args.tiny)
 X_train, X_test, y_train, y_test, c_train, c_test = train_test_split(X, y, codes, test_size=0.25, random_state=0,
                                                                      stratify=y)
+
+# 0. Clean the titles before fit. O*NET titles are already clean; job-board titles such as
+#    "Data Analyst - Remote | WFH" or "Linux Systems Engineer (m/f/d)" are not.
+cleaned = TitleCleaner().fit_transform(y_train)
+print("0. TitleCleaner changed", int(np.sum(cleaned != y_train)), "of", len(y_train), "O*NET titles;",
+      "'Linux Systems Engineer (m/f/d)' ->", repr(TitleCleaner().transform(["Linux Systems Engineer (m/f/d)"])[0]))
+y_train = cleaned
 
 # 1. Preprocessing as a step: the estimator accepts the token lists it produces.
 pipe = Pipeline([("prep", TextPreprocessor(language="en")), ("titles", TitlePredictor(**params))])

@@ -4,6 +4,7 @@ from ._backend import import_keras
 
 import_keras()  # JAX unless the user chose a Keras backend: see job2vec/_backend.py
 
+from .cleaning import TitleCleaner, clean_title  # noqa: E402
 from .embedder import JoapsEmbedder  # noqa: E402
 from .predictor import TitlePredictor  # noqa: E402
 from .preprocessing import TextPreprocessor, normalize_title  # noqa: E402
@@ -11,4 +12,5 @@ from .word_vectors import Vocabulary  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["JoapsEmbedder", "TitlePredictor", "TextPreprocessor", "Vocabulary", "normalize_title", "__version__"]
+__all__ = ["JoapsEmbedder", "TitlePredictor", "TextPreprocessor", "TitleCleaner", "Vocabulary", "clean_title",
+           "normalize_title", "__version__"]

@@ -7,6 +7,8 @@ it assembles live in one module each: `word_vectors.prepare_corpus`,
 """
 
 import os
+import warnings
+from collections import namedtuple
 
 import keras
 import numpy as np
@@ -24,6 +26,7 @@ from .preprocessing import normalize_title, tokenize
 from .word_vectors import prepare_corpus
 
 _PREDICT_BATCH = 256
+MIN_KNOWN_WORDS = 3  # descriptions with fewer known words get a warning: their answer is a guess
 
 PARAMETERS_DOC = """
     filter_sizes : tuple of int, default=(3, 4, 5)
@@ -59,6 +62,13 @@ PARAMETERS_DOC = """
         fitted titles for each batch up to the first violator and weights it
         by its approximate rank. WARP is the slower baseline of the paper's
         Table 1.
+    subword_buckets : int, default=32768
+        Every title word counts: its vector is its W_in row (none when
+        unknown) plus the mean of trainable vectors of the whole written word
+        and its character 3- to 5-grams, hashed fastText-style into a table of
+        this many buckets (2**15), so titles that differ only in rare words or
+        numbers get different vectors. 0 is the paper's input: a title is its
+        known words (words below `min_count` vanish).
     margin : float, default=0.1
         mu of the WOCR and WARP losses: a negative title violates unless it is
         at least `margin` less cosine-similar to the description than the true
@@ -132,13 +142,22 @@ TRAINING_CONSTRAINTS = {
 }
 
 
+FitSplit = namedtuple("FitSplit", "groups train_rows validation_rows description_ids description_tokens")
+FitSplit.__doc__ = """The fit data as the training loop split it: each pair's title group, the rows
+trained on and held out (None without a validation split), and every pair's
+description ids and tokens."""
+
+
 def fit_seed(random_state):
     """The one integer seed a fit derives from `random_state` (word2vec, shuffling, initialization)."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def run_encoder(encoder, ids):
-    if len(ids) <= _PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
+    """Run an encoder on an id array, or on a list of input arrays (one array: the array itself)."""
+    if isinstance(ids, list):
+        ids = ids[0] if len(ids) == 1 else ids
+    if len(ids[0] if isinstance(ids, list) else ids) <= _PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
         return keras.ops.convert_to_numpy(encoder(ids, training=False))
     return np.asarray(encoder.predict(ids, batch_size=_PREDICT_BATCH, verbose=0))
 
@@ -155,9 +174,9 @@ class NetworkEstimatorMixin(KerasPickleMixin):
         tags.non_deterministic = False
         return tags
 
-    def _tokenize(self, texts, remove_stop_words):
+    def _tokenize(self, texts, remove_stop_words, lemmatize=True, keep_numbers=False):
         return tokenize(texts, language=self.language, spacy_model=self.spacy_model,
-                        remove_stop_words=remove_stop_words)
+                        remove_stop_words=remove_stop_words, lemmatize=lemmatize, keep_numbers=keep_numbers)
 
 
 class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
@@ -178,6 +197,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         max_description_length=343,
         loss="wocr",
         margin=0.1,
+        subword_buckets=32768,
         batch_size_range=(8, 128),
         violation_thresholds=(0.2, 0.8),
         learning_rate=1e-3,
@@ -202,6 +222,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         self.max_description_length = max_description_length
         self.loss = loss
         self.margin = margin
+        self.subword_buckets = subword_buckets
         self.batch_size_range = batch_size_range
         self.violation_thresholds = violation_thresholds
         self.learning_rate = learning_rate
@@ -220,6 +241,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         "embedding_size": [even_integer(2, " (two GRU directions)")],
         "loss": [one_of(*LOSSES)],
         "margin": [real(0, 2)],
+        "subword_buckets": [integer(0)],
         "batch_size_range": [ordered_pair(integer(2))],
         "violation_thresholds": [ordered_pair(real(0, 1, closed="both"))],
         **TRAINING_CONSTRAINTS,
@@ -229,8 +251,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     def _fit(self, descriptions, titles, description_name, title_name):
         """Fit on aligned descriptions and titles; set fitted attributes only on success.
 
-        Returns the training and validation ``(description ids, title ids, title groups)``
-        (validation may be None), for estimators that fit more on top.
+        Returns a `FitSplit`, for estimators that fit more on top (the ranking channels).
         """
         validate_params(self)
         if description_name == "X":
@@ -247,14 +268,18 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         seed = fit_seed(self.random_state)
         corpus = prepare_corpus(self, descriptions, titles, seed, min_description_length=max(self.filter_sizes))
         vocabulary = corpus.vocabulary
-        title_length = int(np.clip(vocabulary.known_lengths(corpus.title_tokens).max(), 1, self.max_title_length))
-        title_ids = vocabulary.encode(corpus.title_tokens, title_length)
+        title_length, title_arrays = self._title_arrays(titles, corpus.title_tokens, vocabulary)
         groups = groups.astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
 
         shuffle = np.random.default_rng(seed)
-        train, validation = hold_out((corpus.description_ids, title_ids, groups),
+        rows = np.arange(len(groups))
+        train, validation = hold_out((corpus.description_ids, *title_arrays, groups, rows),
                                      self.validation_fraction if self.early_stopping else 0.0, shuffle,
                                      type(self).__name__)
+        split = FitSplit(groups.astype(np.int64), train[-1], None if validation is None else validation[-1],
+                         corpus.description_ids, corpus.description_tokens)
+        train, validation = train[:-1], None if validation is None else validation[:-1]
+        title_arrays_by_group = [a[first] for a in title_arrays]
         loss = LOSSES[self.loss]
         n_negatives = min(WARP_NEGATIVES, len(unique_titles))
         with seeded(seed):
@@ -262,6 +287,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                 corpus.embeddings, title_length=title_length, description_length=corpus.description_length,
                 filter_sizes=tuple(self.filter_sizes), n_filters=self.n_filters,
                 embedding_size=self.embedding_size, trainable_embeddings=corpus.trainable,
+                subword_buckets=self.subword_buckets,
             )
             # Trained through a graph that shares its layers, so `network` itself never
             # holds an optimizer (nothing extra to pickle); WARP's graph adds the negatives.
@@ -271,13 +297,13 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                             loss=loss.make_loss(float(self.margin), n_negatives),
                             metrics=[loss.metric(float(self.margin), n_negatives)])
             history = train_network(
-                trainer, train, validation, make_batch=loss.batch_maker(title_ids[first], n_negatives, shuffle),
+                trainer, train, validation, make_batch=loss.batch_maker(title_arrays_by_group, n_negatives, shuffle),
                 epochs=self.epochs, batch_size_range=tuple(self.batch_size_range),
                 violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
                 rng=shuffle, verbose=self.verbose,
             )
         encoders = split_encoders(network)
-        title_vectors = run_encoder(encoders[1], title_ids[first])
+        title_vectors = run_encoder(encoders[1], title_arrays_by_group)
 
         # Everything computed: only now replace a previous fit.
         self.vocabulary_ = vocabulary
@@ -290,7 +316,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         self.best_epoch_ = best_epoch(history)
         self.titles_ = unique_titles
         self.title_vectors_ = title_vectors
-        return train, validation
+        return split
 
     # -------------------------------------------------------------- encoding
     @property
@@ -299,18 +325,39 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
             self._encoders = split_encoders(self.network_)
         return self._encoders
 
-    def _encode(self, tokens, length, which):
-        return run_encoder(self._encoder_pair[which], self.vocabulary_.encode(tokens, length))
+    def _title_arrays(self, titles, tokens, vocabulary, length=None):
+        """The title length (fitted, or the longest title capped) and the title encoder's inputs.
 
-    def _encode_descriptions(self, X):
+        Without subwords the inputs are the known words' ids (`tokens`). With
+        subwords, every token counts, numbers too ("data scientist 2"): the
+        ids of the lemmas and the pieces of the words as written.
+        """
+        if self.subword_buckets:
+            tokens = self._tokenize(titles, remove_stop_words=False, keep_numbers=True)
+        if length is None:
+            lengths = list(map(len, tokens)) if self.subword_buckets else vocabulary.known_lengths(tokens)
+            length = int(np.clip(max(lengths), 1, self.max_title_length))
+        if not self.subword_buckets:
+            return length, [vocabulary.encode(tokens, length)]
+        surface = self._tokenize(titles, remove_stop_words=False, lemmatize=False, keep_numbers=True)
+        return length, list(vocabulary.encode_with_pieces(tokens, surface, length, self.subword_buckets))
+
+    def _encode_descriptions(self, X, return_tokens=False):
         check_is_fitted(self, "network_")
         tokens = self._tokenize(check_texts(X, "X"), remove_stop_words=True)
-        return self._encode(tokens, self.description_length_, which=0)
+        few = int((self.vocabulary_.known_lengths(tokens) < MIN_KNOWN_WORDS).sum())
+        if few:
+            warnings.warn(f"{few} of {len(tokens)} descriptions have fewer than {MIN_KNOWN_WORDS} words the model "
+                          "knows: their titles are guesses.", UserWarning, stacklevel=3)
+        vectors = run_encoder(self._encoder_pair[0], self.vocabulary_.encode(tokens, self.description_length_))
+        return (vectors, np.asarray(tokens + [None], dtype=object)[:-1]) if return_tokens else vectors
 
     def _encode_titles(self, X):
         check_is_fitted(self, "network_")
-        tokens = self._tokenize(check_texts(X, "X"), remove_stop_words=False)
-        return self._encode(tokens, self.title_length_, which=1)
+        titles = check_texts(X, "X")
+        tokens = None if self.subword_buckets else self._tokenize(titles, remove_stop_words=False)
+        _, arrays = self._title_arrays(titles, tokens, self.vocabulary_, self.title_length_)
+        return run_encoder(self._encoder_pair[1], arrays)
 
     def most_similar(self, title, topn=10):
         """The fitted titles closest to `title` in job2vec.

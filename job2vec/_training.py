@@ -29,23 +29,28 @@ WARP_NEGATIVES = 1000  # k, the paper's number of sampled negatives per WARP ste
 
 
 def pair_batch(part, indices):
-    """Network inputs and targets of the pairs `indices` of `part`: ``(first two arrays, third array)``."""
-    first, second, targets = part
-    return [first[indices], second[indices]], targets[indices]
+    """Network inputs and targets of the pairs `indices` of `part`: ``(every array but the last, the last)``."""
+    *inputs, targets = part
+    return [a[indices] for a in inputs], targets[indices]
 
 
 def warp_batch_maker(title_ids_by_group, n_negatives, rng):
     """`make_batch` for the WARP loss: the pairs, then `n_negatives` titles sampled uniformly.
+
+    `title_ids_by_group` is the title encoder's input of each title group: an
+    array, or a list of arrays (ids and subword pieces).
 
     One sample of distinct titles per batch, shared by its pairs (the paper
     samples k=1000 per pair, which does not fit a CPU); each pair browses it in
     the sampled order.
     """
 
+    title_arrays = list(title_ids_by_group) if isinstance(title_ids_by_group, (list, tuple)) else [title_ids_by_group]
+
     def make_batch(part, indices):
         inputs, targets = pair_batch(part, indices)
-        sample = rng.choice(len(title_ids_by_group), n_negatives, replace=False)
-        return inputs + [title_ids_by_group[sample]], np.concatenate([targets, sample.astype(targets.dtype)])
+        sample = rng.choice(len(title_arrays[0]), n_negatives, replace=False)
+        return inputs + [a[sample] for a in title_arrays], np.concatenate([targets, sample.astype(targets.dtype)])
 
     return make_batch
 

@@ -124,6 +124,9 @@ def cmd_train(args):
     model.fit(X[train], y[train])
     print(f"Trained in {time.perf_counter() - tic:.0f} s ({len(model.history_['loss'])} epochs, "
           f"{len(model.vocabulary_) - 1:,} words, {len(model.classes_):,} titles).")
+    channels = " + ".join(f"{weight:g} x {name}" for name, weight in model.channel_weights_.items() if weight)
+    print(f"Ranking ({model.ranking}): cosine" + (f" + {channels}" if channels else "")
+          + " (weights chosen on the validation pairs).")
     if len(test):
         report = evaluate(model, X[test], y[test])
         print(f"Held-out evaluation on {len(test):,} descriptions "
@@ -147,15 +150,29 @@ def cmd_predict(args):
     model = _load_model(args.model)
     descriptions = _read_descriptions(args.descriptions, args.description_column)
     titles, scores = model.predict_top_k(descriptions, k=args.k, return_scores=True)
+    confidence = None
+    if args.min_confidence is not None:
+        if not hasattr(model, "predict_proba"):
+            raise ValueError(f"--min-confidence needs a model with predict_proba; a {type(model).__name__} has none.")
+        confidence = np.asarray(model.predict_proba(descriptions)).max(axis=1)
     if args.json:
-        rows = [{"description": d, "titles": [{"title": t, "score": round(float(s), 4)} for t, s in zip(tr, sr)]}
-                for d, tr, sr in zip(descriptions, titles.tolist(), np.asarray(scores).tolist())]
+        rows = []
+        for i, (d, tr, sr) in enumerate(zip(descriptions, titles.tolist(), np.asarray(scores).tolist())):
+            row = {"description": d, "titles": [{"title": t, "score": round(float(s), 4)} for t, s in zip(tr, sr)]}
+            if confidence is not None:
+                row.update(confidence=round(float(confidence[i]), 4), unknown=bool(confidence[i] < args.min_confidence))
+            rows.append(row)
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
-    for description, row, row_scores in zip(descriptions, titles, scores):
+    for i, (description, row, row_scores) in enumerate(zip(descriptions, titles, scores)):
         print(description if len(description) <= 100 else description[:97] + "...")
+        if confidence is not None and confidence[i] < args.min_confidence:
+            print(f"  unknown (confidence {confidence[i]:.2f} < {args.min_confidence}; best guess: {row[0]})")
+            continue
         for rank, (title, score) in enumerate(zip(row, row_scores), start=1):
             print(f"  {rank:>2}. {title:<50} {score:.3f}")
+        if confidence is not None:
+            print(f"      confidence {confidence[i]:.2f}")
     return 0
 
 
@@ -221,6 +238,8 @@ def build_parser():
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--description-column", default="description",
                    help="description column when DESCRIPTIONS is a postings file")
+    p.add_argument("--min-confidence", type=float, metavar="P",
+                   help="answer 'unknown' when the best title's calibrated probability (predict_proba) is below P")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("neighbours", aliases=["neighbors"], help="nearest titles of a title in job2vec",

@@ -4,26 +4,37 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, run_encoder, title_label
-from ._ranking import TopKPredictorMixin, check_k, row_chunks, scores_in_chunks, top_k_indices
-from ._validation import check_texts, one_of, real
+from ._channels import (CHANNELS, RANKINGS, WEIGHT_GRID, choose_weights, combine, fit_lexical_index,
+                        fit_temperature, log_prior, neighbour_votes, softmax)
+from ._ranking import TopKPredictorMixin, check_k, scores_in_chunks
+from ._validation import check_texts, integer, one_of, real
 
-_PRIOR_WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)  # the grid of prior_weight="auto"
+_MAX_VALIDATION = 2000  # validation pairs used to choose the channel weights and the temperature
+DEFAULT_TEMPERATURE = 0.05  # of predict_proba, when there is no validation split to fit it on
 
-PRIOR_DOC = """
+RANKING_DOC = """
+    ranking : {"hybrid", "neighbours", "cosine"}, default="hybrid"
+        The evidence a candidate title's score adds up (see the user guide):
+        ``"cosine"``, the paper's description→title cosine (plus the title
+        prior, see `prior_weight`); ``"neighbours"``, plus the votes of the
+        `n_neighbors` training descriptions nearest in the learned
+        description space; ``"hybrid"``, plus the votes of the nearest
+        training descriptions in TF-IDF space over the same tokens (sparse +
+        dense). The channel weights are chosen on the early-stopping
+        validation pairs (channels beyond the cosine and prior are off without
+        a validation split). ``ranking="cosine", prior_weight=0`` is the
+        paper's method.
+    n_neighbors : int, default=50
+        Voting training descriptions of the neighbour channels.
     prior_weight : "auto" or float, default="auto"
-        Weight lambda of the title prior in the ranking score
-        ``cos(description, title) + lambda * log p(title)``, with ``p`` the
-        add-one smoothed frequency of the title in the fit data (titles never
-        seen, e.g. from `set_candidates`, share the smallest prior). In-batch
-        negatives are drawn in proportion to title frequency, so the trained
-        cosine leaves the prior out; 0 ranks by cosine alone, as in the paper.
-        ``"auto"`` picks lambda from (0, 0.01, 0.02, 0.05, 0.1, 0.2) by Top-5
-        accuracy on the early-stopping validation pairs (0 without early
-        stopping)."""
-
-
-def _log_prior(counts):
-    return np.log((counts + 1.0) / (counts.sum() + len(counts)))
+        Weight lambda of the title prior ``lambda * log p(title)`` in the
+        ranking score, with ``p`` the add-one smoothed frequency of the title
+        in the fit data (titles never seen, e.g. from `set_candidates`, share
+        the smallest prior). In-batch negatives are drawn in proportion to
+        title frequency, so the trained cosine leaves the prior out; 0 ranks
+        without it, as in the paper. ``"auto"`` chooses lambda from (0, 0.01,
+        0.02, 0.05, 0.1, 0.2) with the other channel weights on the
+        validation pairs (0 without early stopping)."""
 
 
 class TitlePredictor(TopKPredictorMixin, JoapsBase):
@@ -37,7 +48,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
     Read more in the :ref:`User Guide <method>`.
 
     Parameters
-    ----------{PARAMETERS_DOC}{PRIOR_DOC}
+    ----------{PARAMETERS_DOC}{RANKING_DOC}
 
     Attributes
     ----------
@@ -48,8 +59,29 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         Their unit job2vec vectors.
     candidate_log_prior_ : ndarray of shape (n_classes,)
         Their log prior (see `prior_weight`).
+    candidate_groups_ : ndarray of int, shape (n_classes,)
+        Each candidate's index in `titles_`, -1 for a candidate that is no
+        fitted title (it gets no neighbour votes).
     prior_weight_ : float
         The prior weight in use (chosen when `prior_weight` is "auto").
+    channel_weights_ : dict of str to float
+        The weights of the ``"prior"``, ``"neighbours"`` and ``"lexical"``
+        channels in the ranking score (see `ranking`).
+    ranking_weights_ : dict of str to dict
+        The weights chosen on the validation split for `ranking` and for each
+        simpler ranking (``"cosine"``, ``"neighbours"``): the ablations.
+    temperature_ : float
+        Softmax temperature of `predict_proba`, fitted on the validation split.
+    calibration_error_ : float
+        Expected calibration error (15 bins) of the top-1 probability on the
+        validation split at that temperature; NaN without a validation split.
+    description_vectors_ : ndarray of shape (n_pairs, embedding_size) or None
+        The fit descriptions in job2vec: the learned neighbour index.
+    description_groups_ : ndarray of int, shape (n_pairs,)
+        The title (index in `titles_`) of each fit description.
+    lexical_vectorizer_ : TfidfVectorizer or None
+    lexical_matrix_ : sparse matrix of shape (n_pairs, n_words) or None
+        The TF-IDF index of the fit descriptions (the lexical channel).
     title_counts_ : ndarray of int, shape (n_titles,)
         How often each of `titles_` occurs in the fit data.
     titles_ : ndarray of str
@@ -93,6 +125,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         max_description_length=343,
         loss="wocr",
         margin=0.1,
+        subword_buckets=32768,
         batch_size_range=(8, 128),
         violation_thresholds=(0.2, 0.8),
         learning_rate=1e-3,
@@ -102,6 +135,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         n_iter_no_change=2,
         language="en",
         spacy_model=None,
+        ranking="hybrid",
+        n_neighbors=50,
         prior_weight="auto",
         random_state=None,
         verbose=0,
@@ -111,14 +146,22 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             word_vectors=word_vectors, word_vector_size=word_vector_size, word2vec_epochs=word2vec_epochs,
             trainable_embeddings=trainable_embeddings, min_count=min_count, max_title_length=max_title_length,
             max_description_length=max_description_length, loss=loss, margin=margin,
+            subword_buckets=subword_buckets,
             batch_size_range=batch_size_range, violation_thresholds=violation_thresholds,
             learning_rate=learning_rate, epochs=epochs, early_stopping=early_stopping,
             validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change, language=language,
             spacy_model=spacy_model, random_state=random_state, verbose=verbose,
         )
+        self.ranking = ranking
+        self.n_neighbors = n_neighbors
         self.prior_weight = prior_weight
 
-    _parameter_constraints = {**JoapsBase._parameter_constraints, "prior_weight": [one_of("auto"), real(0)]}
+    _parameter_constraints = {
+        **JoapsBase._parameter_constraints,
+        "ranking": [one_of(*RANKINGS)],
+        "n_neighbors": [integer(1)],
+        "prior_weight": [one_of("auto"), real(0)],
+    }
 
     def fit(self, X, y):
         """Train on descriptions and their titles.
@@ -134,36 +177,71 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         -------
         self : TitlePredictor
         """
-        train, validation = self._fit(descriptions=X, titles=y, description_name="X", title_name="y")
-        n_titles = len(self.titles_)
-        groups = [part[2].astype(np.int64) for part in (train, validation) if part is not None]
-        self.title_counts_ = np.bincount(np.concatenate(groups), minlength=n_titles)
+        split = self._fit(descriptions=X, titles=y, description_name="X", title_name="y")
+        channels = RANKINGS[self.ranking]
+        # The neighbour indexes hold every fit description; while choosing the weights,
+        # only the training part (the validation descriptions are the queries).
+        description_vectors = (run_encoder(self._encoder_pair[0], split.description_ids)
+                               if "neighbours" in channels else None)
+        vectorizer, lexical_matrix = (fit_lexical_index(split.description_tokens) if "lexical" in channels
+                                      else (None, None))
+        grid = {name: WEIGHT_GRID[name] for name in channels}
         if self.prior_weight != "auto":
-            self.prior_weight_ = float(self.prior_weight)
-        elif validation is None:
-            self.prior_weight_ = 0.0
-        else:
-            self.prior_weight_ = self._choose_prior_weight(train, validation)
+            grid["prior"] = (float(self.prior_weight),)
+        if lexical_matrix is None:
+            grid.pop("lexical", None)
+        if split.validation_rows is None:  # nothing to choose on: the cosine and a fixed prior only
+            grid = {"prior": (grid["prior"][0] if self.prior_weight != "auto" else 0.0,)}
+        weights, temperature, calibration_error = self._choose_channel_weights(
+            split, grid, description_vectors, lexical_matrix)
+
+        self.title_counts_ = np.bincount(split.groups, minlength=len(self.titles_))
+        self.description_groups_ = split.groups
+        self.description_vectors_ = description_vectors
+        self.lexical_vectorizer_, self.lexical_matrix_ = vectorizer, lexical_matrix
+        self.ranking_weights_ = weights
+        self.channel_weights_ = weights[self.ranking]
+        self.prior_weight_ = self.channel_weights_["prior"]
+        self.temperature_, self.calibration_error_ = temperature, calibration_error
         self.classes_ = self.titles_
         self.candidate_vectors_ = self.title_vectors_
-        self.candidate_log_prior_ = _log_prior(self.title_counts_)
+        self.candidate_log_prior_ = log_prior(self.title_counts_)
+        self.candidate_groups_ = np.arange(len(self.titles_))
         return self
 
-    def _choose_prior_weight(self, train, validation):
-        """The prior weight with the best Top-5 accuracy on the validation pairs.
+    def _choose_channel_weights(self, split, grid, description_vectors, lexical_matrix):
+        """For `ranking` and each simpler ranking, the weights of `grid` that rank the validation pairs best.
 
-        The prior counts the training part only, so a validation pair's own title gets no
-        help from it.
+        The prior and the neighbour indexes hold the training part only, so a
+        validation pair gets no help from its own description or title count.
+        Returns ``{ranking: {channel: weight}}`` (`choose_weights`), and
+        `predict_proba`'s temperature fitted on the same validation scores
+        with its calibration error.
         """
-        log_prior = _log_prior(np.bincount(train[2].astype(np.int64), minlength=len(self.titles_)))
-        vectors = run_encoder(self._encoder_pair[0], validation[0])
-        truth = validation[2].astype(np.int64)
-        hits = np.zeros(len(_PRIOR_WEIGHTS))
-        for rows in row_chunks(len(vectors)):
-            cosines = vectors[rows] @ self.title_vectors_.T
-            for i, weight in enumerate(_PRIOR_WEIGHTS):
-                hits[i] += (top_k_indices(cosines + weight * log_prior, 5) == truth[rows, None]).any(axis=1).sum()
-        return float(_PRIOR_WEIGHTS[int(np.argmax(hits))])  # ties: the smallest weight
+        nested = [name for name in RANKINGS if set(RANKINGS[name]) <= set(RANKINGS[self.ranking])]
+        if all(len(values) == 1 for values in grid.values()):
+            fixed = {name: float(grid.get(name, (0.0,))[0]) for name in CHANNELS}
+            chosen = {name: {c: (w if c in RANKINGS[name] else 0.0) for c, w in fixed.items()} for name in nested}
+            return chosen, DEFAULT_TEMPERATURE, float("nan")
+        train, held_out = split.train_rows, split.validation_rows[:_MAX_VALIDATION]
+        n_titles = len(self.titles_)
+        groups = split.groups[train]
+        vectors = (description_vectors[held_out] if description_vectors is not None
+                   else run_encoder(self._encoder_pair[0], split.description_ids[held_out]))
+        votes = {}
+        if "neighbours" in grid:
+            votes["neighbours"] = neighbour_votes(vectors, description_vectors[train], groups, n_titles,
+                                                  self.n_neighbors).toarray()
+        if "lexical" in grid:
+            votes["lexical"] = neighbour_votes(lexical_matrix[held_out], lexical_matrix[train], groups, n_titles,
+                                               self.n_neighbors).toarray()
+        prior = log_prior(np.bincount(groups, minlength=n_titles)).astype(np.float32)
+        cosines, truth = vectors @ self.title_vectors_.T, split.groups[held_out]
+        chosen = {name: choose_weights(cosines, truth, prior, votes, {c: v for c, v in grid.items()
+                                                                     if c in RANKINGS[name]})
+                  for name in nested}
+        temperature, calibration_error = fit_temperature(combine(cosines, chosen[self.ranking], prior, votes), truth)
+        return chosen, temperature, calibration_error
 
     def set_candidates(self, titles):
         """Rank descriptions against `titles` from now on, without refitting.
@@ -172,7 +250,9 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         ----------
         titles : list, array or Series of str
             Candidate titles, e.g. a taxonomy's labels. They are normalized
-            and de-duplicated; unseen titles are fine.
+            and de-duplicated; unseen titles are fine. A candidate that is no
+            fitted title gets no neighbour votes (no training description
+            has it) and the smallest prior: it is ranked by its cosine.
 
         Returns
         -------
@@ -183,7 +263,9 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         classes, first = np.unique(np.asarray([title_label(t) for t in titles], dtype=object), return_index=True)
         vectors = self._encode_titles([titles[i] for i in first])
         counts = dict(zip(self.titles_, self.title_counts_))
-        self.candidate_log_prior_ = _log_prior(np.array([counts.get(c, 0) for c in classes], dtype=float))
+        group_of = {title: i for i, title in enumerate(self.titles_)}
+        self.candidate_log_prior_ = log_prior(np.array([counts.get(c, 0) for c in classes], dtype=float))
+        self.candidate_groups_ = np.array([group_of.get(c, -1) for c in classes], dtype=np.int64)
         self.candidate_vectors_ = vectors
         self.classes_ = classes
         return self
@@ -206,7 +288,9 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
     def decision_function(self, X):
         """Ranking score of each candidate title for each description.
 
-        The cosine similarity plus ``prior_weight_ * candidate_log_prior_``.
+        ``cos(description, title) + w_prior * candidate_log_prior_ +
+        w_neighbours * learned votes + w_lexical * TF-IDF votes``, with the
+        weights of `channel_weights_` (see `ranking`).
 
         Parameters
         ----------
@@ -217,14 +301,48 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         ndarray of shape (n_samples, n_classes)
             Columns follow `classes_`.
         """
-        vectors = self.transform(X)
-        return scores_in_chunks(lambda rows: self._scores(vectors[rows]), len(vectors))
+        vectors, tokens = self._encode_descriptions(X, return_tokens=True)
+        return scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors))
 
-    def _scores(self, vectors):
-        scores = vectors @ self.candidate_vectors_.T
-        if self.prior_weight_:
-            scores += self.prior_weight_ * self.candidate_log_prior_
-        return scores
+    def _scores(self, vectors, tokens):
+        """Scores of the candidates for descriptions given by their vectors and token lists."""
+        weights = self.channel_weights_
+        votes = {}
+        if weights["neighbours"]:
+            votes["neighbours"] = self._candidate_votes(neighbour_votes(
+                vectors, self.description_vectors_, self.description_groups_, len(self.titles_), self.n_neighbors))
+        if weights["lexical"]:
+            votes["lexical"] = self._candidate_votes(neighbour_votes(
+                self.lexical_vectorizer_.transform(tokens), self.lexical_matrix_, self.description_groups_,
+                len(self.titles_), self.n_neighbors))
+        return combine(vectors @ self.candidate_vectors_.T, weights, self.candidate_log_prior_, votes)
+
+    def _candidate_votes(self, votes):
+        """Votes per fitted title (sparse) as a dense matrix over the candidates; 0 for unfitted ones."""
+        known = self.candidate_groups_ >= 0
+        if known.all():
+            return votes[:, self.candidate_groups_].toarray()
+        dense = np.zeros((votes.shape[0], len(self.candidate_groups_)), dtype=np.float32)
+        dense[:, known] = votes[:, self.candidate_groups_[known]].toarray()
+        return dense
+
+    def predict_proba(self, X):
+        """Probability of each candidate title, calibrated on the validation split.
+
+        ``softmax(decision_function(X) / temperature_)``; the temperature
+        minimizes the log loss of the early-stopping validation pairs, and
+        `calibration_error_` is its top-1 expected calibration error there.
+
+        Parameters
+        ----------
+        X : list, array or Series of str, shape (n_samples,)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow `classes_`.
+        """
+        return softmax(self.decision_function(X), self.temperature_)
 
     def predict_top_k(self, X, k=10, return_scores=False):
         """The `k` best candidate titles of each description.
@@ -246,7 +364,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             Only when `return_scores` is True.
         """
         k = check_k(k)
-        vectors = self.transform(X)
-        indices, scores = scores_in_chunks(lambda rows: self._scores(vectors[rows]), len(vectors), k)
+        vectors, tokens = self._encode_descriptions(X, return_tokens=True)
+        indices, scores = scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors), k)
         titles = self.classes_[indices]
         return (titles, scores) if return_scores else titles

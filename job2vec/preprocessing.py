@@ -104,6 +104,9 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         Replace each word by its lemma.
     remove_stop_words : bool, default=True
         Drop spaCy's stop words for the language.
+    keep_numbers : bool, default=False
+        Keep tokens made of or starting with digits ("2", "3d", "2024-0131"),
+        which are dropped by default.
     keep_pos : tuple of str or None, default=None
         Universal POS tags to keep (e.g. ``("NOUN", "PROPN", "VERB", "ADJ")``).
         Needs a trained `spacy_model`, since a blank pipeline has no tagger.
@@ -130,6 +133,7 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         spacy_model=None,
         lemmatize=True,
         remove_stop_words=True,
+        keep_numbers=False,
         keep_pos=None,
         batch_size=256,
         n_process=1,
@@ -138,6 +142,7 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         self.spacy_model = spacy_model
         self.lemmatize = lemmatize
         self.remove_stop_words = remove_stop_words
+        self.keep_numbers = keep_numbers
         self.keep_pos = keep_pos
         self.batch_size = batch_size
         self.n_process = n_process
@@ -219,7 +224,8 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
     def _word(self, token, lemmas):
         """The output form of `token`, or None when it is dropped."""
         text = token.text
-        if not (token.is_alpha or (text[:1].isalpha() and any(c.isalnum() for c in text))):
+        if not (token.is_alpha or (text[:1].isalpha() and any(c.isalnum() for c in text))
+                or (self.keep_numbers and text[:1].isdigit())):
             return None  # punctuation, spaces, bare numbers
         if self.remove_stop_words and token.is_stop:
             return None
@@ -234,9 +240,10 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         return word.lower()
 
 
-def tokenize(texts, *, language, spacy_model, remove_stop_words):
+def tokenize(texts, *, language, spacy_model, remove_stop_words, lemmatize=True, keep_numbers=False):
     """Token lists of `texts`; texts that are already token lists (a `TextPreprocessor` step) pass through."""
     if isinstance(texts[0], list):
         return texts
-    preprocessor = TextPreprocessor(language=language, spacy_model=spacy_model, remove_stop_words=remove_stop_words)
+    preprocessor = TextPreprocessor(language=language, spacy_model=spacy_model, remove_stop_words=remove_stop_words,
+                                    lemmatize=lemmatize, keep_numbers=keep_numbers)
     return preprocessor.fit(texts).transform(texts)

@@ -8,6 +8,7 @@ package name; otherwise a word2vec model is trained on the training texts.
 network: tokenize, fit the vocabulary and W_in, encode the descriptions as ids.
 """
 
+import functools
 import os
 import zlib
 from collections import Counter, namedtuple
@@ -213,10 +214,59 @@ class Vocabulary:
             ids[row, : len(known)] = known
         return ids
 
+    def encode_with_pieces(self, token_lists, surface_lists, length, n_buckets):
+        """Ids and subword pieces of every token, known or not (fastText-style).
+
+        Unlike `encode`, unknown words keep their position: their word id is 0
+        but their pieces (see `word_pieces`) carry them.
+
+        Parameters
+        ----------
+        token_lists : list of list of str
+            Tokenized texts (lemmas: what the vocabulary knows).
+        surface_lists : list of list of str
+            The same tokens as written (lower-cased): what the pieces are cut from.
+        length : int
+            Sequences are truncated to, or padded at the end up to, this length.
+        n_buckets : int
+            Hash buckets of the pieces.
+
+        Returns
+        -------
+        ids : ndarray of shape (n, length), dtype int32
+        pieces : ndarray of shape (n, length, MAX_PIECES), dtype int32
+            0 is padding.
+        """
+        ids = np.zeros((len(token_lists), length), dtype=np.int32)
+        pieces = np.zeros((len(token_lists), length, MAX_PIECES), dtype=np.int32)
+        index = self._index
+        for row, (tokens, surface) in enumerate(zip(token_lists, surface_lists)):
+            for position, (word, written) in enumerate(zip(tokens[:length], surface)):
+                ids[row, position] = index.get(word, 0)
+                word_pieces_ = word_pieces(written, n_buckets)
+                pieces[row, position, : len(word_pieces_)] = word_pieces_
+        return ids, pieces
+
     def known_lengths(self, token_lists):
         """Number of known words in each token list (before truncation)."""
         index = self._index
         return np.array([sum(w in index for w in tokens) for tokens in token_lists], dtype=np.int64)
+
+
+MAX_PIECES = 24  # pieces kept per word: the whole word first, then its n-grams by length
+
+
+@functools.lru_cache(maxsize=2**16)
+def word_pieces(word, n_buckets, n_range=(3, 5)):
+    """Hashed ids (1..`n_buckets`) of ``<word>`` and its character n-grams, as fastText cuts them.
+
+    The whole word comes first, so two different words differ in their first
+    piece unless their hashes collide; at most `MAX_PIECES` ids.
+    """
+    marked = f"<{word}>"
+    grams = [marked] + [marked[i : i + n] for n in range(n_range[0], n_range[1] + 1)
+                        for i in range(len(marked) - n + 1)]
+    return tuple(1 + _stable_hash(gram) % n_buckets for gram in dict.fromkeys(grams))[:MAX_PIECES]
 
 
 def fit_vocabulary_and_vectors(corpus, *, word_vectors, min_count, vector_size, epochs, seed):
@@ -242,13 +292,14 @@ def resolve_trainable_embeddings(trainable_embeddings, word_vectors):
     return bool(trainable_embeddings)
 
 
-Corpus = namedtuple("Corpus", "vocabulary embeddings trainable description_ids description_length title_tokens")
+Corpus = namedtuple("Corpus", "vocabulary embeddings trainable description_ids description_length "
+                               "description_tokens title_tokens")
 Corpus.__doc__ = """A prepared training corpus.
 
 Fields: the fitted `Vocabulary`; W_in as an ``(len(vocabulary), e)`` matrix
 (row 0 is padding); whether W_in is fine-tuned; the descriptions as padded
-ids and their length; the titles' token lists (each estimator encodes its
-titles its own way).
+ids and their length; the descriptions' and titles' token lists (each
+estimator encodes its titles its own way).
 """
 
 
@@ -289,5 +340,6 @@ def prepare_corpus(estimator, descriptions, titles, seed, min_description_length
         trainable=resolve_trainable_embeddings(estimator.trainable_embeddings, estimator.word_vectors),
         description_ids=vocabulary.encode(description_tokens, description_length),
         description_length=description_length,
+        description_tokens=description_tokens,
         title_tokens=title_tokens,
     )

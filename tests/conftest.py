@@ -8,7 +8,7 @@ from job2vec.datasets import load_onet
 
 # Small enough to train in seconds on 2 cores, real enough to learn from.
 TINY = dict(word_vector_size=16, n_filters=8, embedding_size=8, min_count=2, epochs=2,
-            max_description_length=40, random_state=0)
+            max_description_length=40, subword_buckets=1024, random_state=0)
 
 
 def onet_tasks_sample(n_occupations, seed=0):

@@ -12,7 +12,7 @@ from .conftest import onet_tasks_sample
 
 TINY_PARAMS = ["--param", "word_vector_size=16", "--param", "n_filters=8", "--param", "embedding_size=8",
                "--param", "min_count=2", "--param", "max_description_length=40",
-               "--param", "batch_size_range=(8, 16)"]
+               "--param", "batch_size_range=(8, 16)", "--param", "subword_buckets=1024"]
 
 
 def job2vec(*args, stdin=None):
@@ -125,3 +125,15 @@ def test_any_saved_title_predictor_loads_and_is_named(tasks, workdir):
     assert "Loaded a TfidfNeighborsTitlePredictor" in result.stderr and 0 <= json.loads(result.stdout)["top_1"] <= 1
     result = job2vec("neighbours", tfidf, "nurse")
     assert result.returncode == 1 and "TfidfNeighborsTitlePredictor" in result.stderr
+
+
+def test_min_confidence_answers_unknown_instead_of_guessing(trained):
+    model, _ = trained
+    stdin = "Weld metal parts.\n€€€ ### !!!\n"
+    result = job2vec("predict", model, "--json", "-k", 2, "--min-confidence", 0.999, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert all(0 <= r["confidence"] <= 1 for r in rows) and all(r["unknown"] for r in rows)
+    assert "fewer than 3 words" in result.stderr  # the text with no known word is reported
+    text = job2vec("predict", model, "--min-confidence", 0.0, stdin=stdin)
+    assert text.returncode == 0 and "unknown" not in text.stdout and "confidence" in text.stdout

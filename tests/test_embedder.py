@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 
@@ -43,3 +45,31 @@ def test_fit_transform_and_clustering_pipeline(tasks):
     assert labels.shape == (3,)
     vectors = JoapsEmbedder(**TINY).fit_transform(y, X)
     assert vectors.shape == (len(y), TINY["embedding_size"])
+
+
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10)
+
+
+@pytest.fixture(scope="module")
+def subword_embedder(tasks):
+    X, y = tasks
+    return JoapsEmbedder(**{**TINY, "subword_buckets": 2**12}).fit(y, X)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(WORDS, min_size=1, max_size=4), WORDS, st.integers(0, 3))
+def test_with_subwords_titles_that_differ_in_any_word_get_different_vectors(subword_embedder, words, other, at):
+    at = at % len(words)
+    assume(other != words[at])
+    changed = words[:at] + [other] + words[at + 1:]
+    a, b = subword_embedder.transform([" ".join(words), " ".join(changed)])
+    assert not np.allclose(a, b, atol=1e-6)
+
+
+def test_with_subwords_unknown_words_count_and_unseen_titles_get_their_own_vector(subword_embedder):
+    vectors = subword_embedder.transform(["staff nurse london", "staff nurse leeds", "staff nurse"])
+    assert np.linalg.norm(vectors, axis=1) == pytest.approx(1, abs=1e-5)  # no all-unknown zero vector
+    assert vectors[0] @ vectors[1] < 1 - 1e-6 and vectors[0] @ vectors[2] < 1 - 1e-6
+    assert [i.name for i in subword_embedder.network_.inputs] == ["description_ids", "title_ids", "title_pieces"]
+    neighbours = subword_embedder.most_similar("staff nurse london", topn=5)
+    assert all(score < 1 - 1e-6 for _, score in neighbours)

@@ -1,5 +1,7 @@
 """TitlePredictor: the prediction API, on real O*NET data."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
 
 from job2vec import TextPreprocessor, TitlePredictor, normalize_title
+from job2vec._channels import neighbour_votes
 from job2vec.baselines import MostFrequentTitlePredictor
 from job2vec.metrics import top_k_accuracy
 
@@ -28,7 +31,16 @@ def test_prediction_api_shapes_and_consistency(fitted_predictor, tasks):
     vectors = tp.transform(X[:7])
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, rtol=1e-5)
     expected = vectors @ tp.candidate_vectors_.T + tp.prior_weight_ * tp.candidate_log_prior_
-    np.testing.assert_allclose(expected, scores, rtol=1e-5, atol=1e-6)
+    weights = tp.channel_weights_
+    if weights["neighbours"]:
+        expected += weights["neighbours"] * neighbour_votes(vectors, tp.description_vectors_, tp.description_groups_,
+                                                            len(tp.titles_), tp.n_neighbors).toarray()
+    if weights["lexical"]:
+        tokens = TextPreprocessor().fit_transform(X[:7])
+        expected += weights["lexical"] * neighbour_votes(tp.lexical_vectorizer_.transform(tokens), tp.lexical_matrix_,
+                                                         tp.description_groups_, len(tp.titles_),
+                                                         tp.n_neighbors).toarray()
+    np.testing.assert_allclose(expected, scores, rtol=1e-5, atol=1e-5)
     assert tp.score(X[:20], y[:20]) == pytest.approx(np.mean(tp.predict(X[:20]) == [normalize_title(t) for t in y[:20]]))
 
 
@@ -86,7 +98,7 @@ def test_mnrl_loss_trains(tasks):
 
 def test_warp_loss_trains_and_keeps_the_plain_network(tasks):
     X, y = tasks
-    tp = TitlePredictor(**{**TINY, "loss": "warp", "batch_size_range": (8, 16)}).fit(X, y)
+    tp = TitlePredictor(**{**TINY, "loss": "warp", "batch_size_range": (8, 16), "subword_buckets": 0}).fit(X, y)
     assert np.isfinite(tp.history_["loss"]).all() and np.isfinite(tp.history_["val_loss"]).all()
     assert 0 <= min(tp.history_["violation_ratio"]) <= max(tp.history_["violation_ratio"]) <= 1
     assert [i.name for i in tp.network_.inputs] == ["description_ids", "title_ids"]  # no negatives branch kept
@@ -121,7 +133,7 @@ def test_title_prior(fitted_predictor, tasks):
 
 def test_prior_weight_zero_ranks_by_cosine_and_unseen_candidates_share_a_prior(tasks):
     X, y = tasks
-    tp = TitlePredictor(**{**TINY, "prior_weight": 0}).fit(X, y)
+    tp = TitlePredictor(**{**TINY, "ranking": "cosine", "prior_weight": 0}).fit(X, y)  # the paper's ranking
     assert tp.prior_weight_ == 0
     np.testing.assert_allclose(tp.decision_function(X[:3]), tp.transform(X[:3]) @ tp.candidate_vectors_.T, atol=1e-6)
     tp.set_candidates(["geographer", "registered nurse", tp.titles_[0]])
@@ -129,3 +141,57 @@ def test_prior_weight_zero_ranks_by_cosine_and_unseen_candidates_share_a_prior(t
     assert prior["geographer"] == prior["registered nurse"] < prior[tp.titles_[0]]
     with pytest.raises(ValueError, match="prior_weight"):
         TitlePredictor(**{**TINY, "prior_weight": "big"}).fit(X, y)
+
+
+@pytest.mark.parametrize("ranking", ["cosine", "neighbours", "hybrid"])
+def test_each_ranking_uses_only_its_channels_and_records_the_simpler_ones(ranking, tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "ranking": ranking}).fit(X, y)
+    allowed = {"cosine": {"prior"}, "neighbours": {"prior", "neighbours"}, "hybrid": {"prior", "neighbours", "lexical"}}
+    assert list(tp.ranking_weights_) == [r for r in ("cosine", "neighbours", "hybrid") if allowed[r] <= allowed[ranking]]
+    for name, weights in tp.ranking_weights_.items():
+        assert {c for c, w in weights.items() if w} <= allowed[name]
+    assert tp.channel_weights_ == tp.ranking_weights_[ranking] and tp.prior_weight_ == tp.channel_weights_["prior"]
+    assert (tp.description_vectors_ is None) == (ranking == "cosine")
+    assert (tp.lexical_matrix_ is None) == (ranking != "hybrid")
+    assert tp.predict_top_k(X[:3], k=2).shape == (3, 2)
+
+
+def test_neighbour_channels_recover_training_titles(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "ranking": "hybrid"}).fit(X, y)
+    tp.channel_weights_ = {"prior": 0.0, "neighbours": 0.0, "lexical": 100.0}  # TF-IDF votes alone
+    # A training description is its own nearest TF-IDF neighbour: its title wins.
+    assert np.mean(tp.predict(X[:40]) == [normalize_title(t) for t in y[:40]]) > 0.9
+
+
+def test_unfitted_candidates_get_the_cosine_channel_only(fitted_predictor, tasks):
+    tp = pickle.loads(pickle.dumps(fitted_predictor))
+    tp.channel_weights_ = {"prior": 0.0, "neighbours": 1.0, "lexical": 1.0}
+    tp.set_candidates(["geographer", tp.titles_[0]])
+    X = tasks[0][:4]
+    unseen = list(tp.classes_).index("geographer")
+    np.testing.assert_allclose(tp.decision_function(X)[:, unseen], tp.transform(X) @ tp.candidate_vectors_[unseen],
+                               atol=1e-5)
+
+
+def test_predict_proba_is_calibrated_on_validation(fitted_predictor, tasks):
+    X = tasks[0][:6]
+    proba = fitted_predictor.predict_proba(X)
+    assert proba.shape == (6, len(fitted_predictor.classes_))
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(fitted_predictor.classes_[proba.argmax(axis=1)], fitted_predictor.predict(X))
+    assert fitted_predictor.temperature_ > 0 and 0 <= fitted_predictor.calibration_error_ <= 1
+
+
+def test_descriptions_without_known_words_raise_one_counting_warning(fitted_predictor, tasks):
+    with pytest.warns(UserWarning, match="2 of 3 descriptions have fewer than 3 words"):
+        fitted_predictor.predict(["€€€ ### !!!", "🙂🙂", tasks[0][0]])
+
+
+def test_warp_samples_negatives_with_their_subword_pieces(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "loss": "warp", "subword_buckets": 2**8, "ranking": "cosine"}).fit(X, y)
+    assert np.isfinite(tp.history_["loss"]).all()
+    assert [i.name for i in tp.network_.inputs] == ["description_ids", "title_ids", "title_pieces"]
+    assert tp.predict_top_k(X[:3], k=2).shape == (3, 2)

@@ -21,8 +21,9 @@ def test_chunked_scores_equal_the_whole_matrix(n_rows, n_classes, k, size, seed)
 
 def test_predictor_ranks_through_the_chunked_scorer(fitted_predictor, tasks):
     X = tasks[0][:9]
-    vectors = fitted_predictor.transform(X)
-    best, scores = scores_in_chunks(lambda rows: fitted_predictor._scores(vectors[rows]), len(X), 4, size=2)
+    vectors, tokens = fitted_predictor._encode_descriptions(X, return_tokens=True)
+    best, scores = scores_in_chunks(lambda rows: fitted_predictor._scores(vectors[rows], tokens[rows]), len(X), 4,
+                                    size=2)
     titles, got = fitted_predictor.predict_top_k(X, k=4, return_scores=True)
     np.testing.assert_array_equal(fitted_predictor.classes_[best], titles)
     np.testing.assert_allclose(scores, got, rtol=1e-6)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from job2vec import TitlePredictor
+from job2vec import JoapsEmbedder, TitlePredictor
 from job2vec._networks import build_joaps_network, with_sampled_negatives
 from job2vec._training import (LOSSES, batch_size_ladder, best_epoch, hold_out, next_level, train_network,
                                warp_batch_maker)
@@ -68,22 +68,28 @@ PINNED_WARP_LOSS = [0.475207, 0.349615]
 PINNED_NEIGHBOURS = [('health information technologists and medical registrars', 0.94568), ('hydrologic technicians', 0.93491), ('captains, mates, and pilots of water vessels', 0.92826), ('gambling cage workers', 0.90209), ('sales representatives of services, except advertising, insurance, financial services, and travel', 0.89322)]
 
 
-def test_the_same_seed_gives_the_predictions_recorded_before_the_refactor(fitted_predictor, tasks):
-    titles, scores = fitted_predictor.predict_top_k(tasks[0][::40][:8], k=3, return_scores=True)
+# The pins use the paper's title input (no subwords) and cosine ranking, with the prior
+# weight "auto" chose then: the network path is what they pin.
+PAPER_RANKING = {"subword_buckets": 0, "ranking": "cosine"}
+def test_the_same_seed_gives_the_predictions_recorded_before_the_refactor(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, **PAPER_RANKING, "prior_weight": 0.0}).fit(X, y)
+    titles, scores = tp.predict_top_k(X[::40][:8], k=3, return_scores=True)
     assert titles.tolist() == PINNED_WOCR_TOP3
     np.testing.assert_allclose(scores[:, 0], PINNED_WOCR_SCORES, atol=1e-4)
-    np.testing.assert_allclose(fitted_predictor.history_["loss"], PINNED_WOCR_LOSS, atol=1e-5)
+    np.testing.assert_allclose(tp.history_["loss"], PINNED_WOCR_LOSS, atol=1e-5)
 
 
 def test_the_warp_path_gives_the_predictions_recorded_before_the_refactor(tasks):
     X, y = tasks
-    tp = TitlePredictor(**{**TINY, "loss": "warp"}).fit(X, y)
+    tp = TitlePredictor(**{**TINY, **PAPER_RANKING, "loss": "warp", "prior_weight": 0.05}).fit(X, y)
     assert tp.predict(X[::40][:8]).tolist() == PINNED_WARP_TOP1
     np.testing.assert_allclose(tp.history_["loss"], PINNED_WARP_LOSS, atol=1e-5)
 
 
-def test_the_embedder_gives_the_neighbours_recorded_before_the_refactor(fitted_embedder, tasks):
-    neighbours = fitted_embedder.most_similar(tasks[1][0], 5)
+def test_the_embedder_gives_the_neighbours_recorded_before_the_refactor(tasks):
+    X, y = tasks
+    neighbours = JoapsEmbedder(**{**TINY, "subword_buckets": 0}).fit(y, X).most_similar(y[0], 5)
     assert [t for t, _ in neighbours] == [t for t, _ in PINNED_NEIGHBOURS]
     np.testing.assert_allclose([s for _, s in neighbours], [s for _, s in PINNED_NEIGHBOURS], atol=1e-4)
 

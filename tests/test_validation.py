@@ -47,10 +47,11 @@ def test_fit_names_the_estimator_and_the_parameter(estimator_class, name, value)
 def test_title_predictor_signature_agrees_with_the_base():
     base = inspect.signature(JoapsBase.__init__).parameters
     own = inspect.signature(TitlePredictor.__init__).parameters
-    assert set(own) - set(base) == {"prior_weight"} and set(base) <= set(own)
+    ranking = {"ranking", "n_neighbors", "prior_weight"}  # TitlePredictor's own: how it ranks titles
+    assert set(own) - set(base) == ranking and set(base) <= set(own)
     for name, parameter in base.items():
         assert own[name].default == parameter.default and own[name].kind == parameter.kind, name
-    assert set(TitlePredictor._parameter_constraints) - set(JoapsBase._parameter_constraints) == {"prior_weight"}
+    assert set(TitlePredictor._parameter_constraints) - set(JoapsBase._parameter_constraints) == ranking
 
 
 def test_valid_edge_values_pass_the_table():

@@ -1,0 +1,173 @@
+"""Ranking channels of `TitlePredictor`: the evidence beside the description→title cosine.
+
+A candidate title's score for a description is
+
+    cos(d, t) + w_prior * log p(t) + w_neighbours * votes_learned(d, t) + w_lexical * votes_tfidf(d, t)
+
+- the cosine is the paper's ranking (JOAPS: description encoder vs title encoder);
+- ``log p(t)``: the add-one smoothed title frequency of the fit data;
+- ``votes(d, t)``: the summed similarities of the ``n_neighbors`` training
+  descriptions nearest to ``d`` whose title is ``t``, in the learned
+  description space (semantic neighbours) or in TF-IDF space over the same
+  tokens (lexical neighbours: a hybrid sparse + dense ranking).
+
+The weights are chosen on the early-stopping validation pairs, whose
+descriptions are left out of the neighbour index while choosing.
+"""
+
+import itertools
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ._ranking import row_chunks, top_k_indices
+
+CHANNELS = ("prior", "neighbours", "lexical")
+# The weights tried for each channel when chosen on the validation split.
+WEIGHT_GRID = {
+    "prior": (0.0, 0.01, 0.02, 0.05, 0.1, 0.2),
+    "neighbours": (0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+    "lexical": (0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+}
+RANKINGS = {  # the channels each `ranking` may use besides the cosine
+    "cosine": ("prior",),
+    "neighbours": ("prior", "neighbours"),
+    "hybrid": ("prior", "neighbours", "lexical"),
+}
+_SIMILARITY_BUDGET = 2**25  # query rows x indexed rows scored at once (128 MiB of float32)
+
+
+def log_prior(counts):
+    """Add-one smoothed log frequency of each title."""
+    return np.log((counts + 1.0) / (counts.sum() + len(counts)))
+
+
+def identity_analyzer(tokens):
+    """TF-IDF over token lists that `TextPreprocessor` already made."""
+    return tokens
+
+
+def fit_lexical_index(token_lists):
+    """A TF-IDF vectorizer over token lists (sublinear tf, words in at least 2 texts) and their matrix."""
+    vectorizer = TfidfVectorizer(analyzer=identity_analyzer, sublinear_tf=True, min_df=2, dtype=np.float32)
+    try:
+        return vectorizer, vectorizer.fit_transform(token_lists)
+    except ValueError:  # no word in two texts: no lexical evidence
+        return None, None
+
+
+def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
+    """Summed similarities of each query's nearest indexed rows, per title group.
+
+    Parameters
+    ----------
+    queries, index : ndarray or sparse matrix
+        Row vectors (unit norm) of the queries and of the indexed descriptions.
+    index_groups : ndarray of int
+        The title group of each indexed row.
+    n_titles : int
+    n_neighbors : int
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_queries, n_titles)
+    """
+    n_neighbors = min(n_neighbors, index.shape[0])
+    blocks = []
+    for rows in row_chunks(queries.shape[0], max(1, _SIMILARITY_BUDGET // max(index.shape[0], 1))):
+        similarities = queries[rows] @ index.T
+        similarities = similarities.toarray() if sparse.issparse(similarities) else np.asarray(similarities)
+        nearest = top_k_indices(similarities, n_neighbors)
+        weights = np.maximum(np.take_along_axis(similarities, nearest, axis=1), 0.0)
+        chunk_rows = np.repeat(np.arange(len(nearest)), n_neighbors)
+        # Duplicate (row, title) entries are summed: that is the vote.
+        blocks.append(sparse.csr_matrix((weights.ravel(), (chunk_rows, index_groups[nearest].ravel())),
+                                        shape=(len(nearest), n_titles), dtype=np.float32))
+    return sparse.vstack(blocks, format="csr")
+
+
+def combine(cosines, weights, log_prior_row, votes):
+    """The ranking score: cosines plus each weighted channel (`votes` maps channel name to a dense array)."""
+    scores = np.array(cosines, dtype=np.float32, copy=True)
+    if weights.get("prior"):
+        scores += np.float32(weights["prior"]) * log_prior_row
+    for name, channel in votes.items():
+        if weights.get(name):
+            scores += np.float32(weights[name]) * channel
+    return scores
+
+
+def choose_weights(cosines, truth, log_prior_row, votes, grid):
+    """The channel weights with the best mean validation Top-1/5/10, over rows and per title.
+
+    Parameters
+    ----------
+    cosines : ndarray (n_validation, n_titles)
+    truth : ndarray of int (n_validation,)
+        Each validation pair's title column.
+    log_prior_row : ndarray (n_titles,)
+    votes : dict of str to ndarray (n_validation, n_titles)
+    grid : dict of str to tuple of float
+        Weights to try per channel; a channel missing from `grid` keeps 0.
+
+    Returns
+    -------
+    dict of str to float
+        Ties go to the first in grid order (the smallest weights).
+    """
+    names = list(grid)
+    _, per_title = np.unique(truth, return_inverse=True)
+    title_sizes = np.bincount(per_title)
+    best, best_weights = -np.inf, None
+    for values in itertools.product(*(grid[name] for name in names)):
+        weights = dict(zip(names, values))
+        ranks = top_k_indices(combine(cosines, weights, log_prior_row, votes), 10) == truth[:, None]
+        quality = 0.0
+        for k in (1, 5, 10):
+            hits = ranks[:, :k].any(axis=1)
+            quality += hits.mean() + np.mean(np.bincount(per_title, weights=hits) / title_sizes)
+        if quality > best + 1e-12:
+            best, best_weights = quality, weights
+    return {name: float(best_weights.get(name, 0.0)) for name in CHANNELS}
+
+
+def softmax(scores, temperature):
+    """Row-wise softmax of `scores / temperature`."""
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def expected_calibration_error(confidence, correct, n_bins=15):
+    """ECE of top-1 predictions: the bin-weighted gap between confidence and accuracy."""
+    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    counts = np.bincount(bins, minlength=n_bins)
+    gaps = np.abs(np.bincount(bins, weights=confidence, minlength=n_bins)
+                  - np.bincount(bins, weights=correct.astype(float), minlength=n_bins))
+    return float(gaps.sum() / max(counts.sum(), 1))
+
+
+def fit_temperature(scores, truth, temperatures=np.geomspace(0.002, 2.0, 61)):
+    """The softmax temperature with the least validation log loss, and its top-1 calibration error.
+
+    Parameters
+    ----------
+    scores : ndarray (n_validation, n_titles)
+        Ranking scores of the validation descriptions.
+    truth : ndarray of int (n_validation,)
+        Each one's true title column.
+
+    Returns
+    -------
+    temperature : float
+    calibration_error : float
+        Expected calibration error (15 bins) of the top-1 probability at that temperature.
+    """
+    rows = np.arange(len(truth))
+    losses = [-np.log(np.maximum(softmax(scores, t)[rows, truth], 1e-12)).mean() for t in temperatures]
+    temperature = float(temperatures[int(np.argmin(losses))])
+    probabilities = softmax(scores, temperature)
+    correct = probabilities.argmax(axis=1) == truth
+    return temperature, expected_calibration_error(probabilities.max(axis=1), correct)
