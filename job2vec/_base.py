@@ -157,7 +157,8 @@ def run_encoder(encoder, ids):
     """Run an encoder on an id array, or on a list of input arrays (one array: the array itself)."""
     if isinstance(ids, list):
         ids = ids[0] if len(ids) == 1 else ids
-    if len(ids[0] if isinstance(ids, list) else ids) <= _PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
+    n_rows = len(ids[0] if isinstance(ids, list) else ids)
+    if n_rows <= _PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
         return keras.ops.convert_to_numpy(encoder(ids, training=False))
     return np.asarray(encoder.predict(ids, batch_size=_PREDICT_BATCH, verbose=0))
 

@@ -190,3 +190,11 @@ def string_input_tags(tags):
     tags.input_tags.string = True
     tags.target_tags.required = True
     return tags
+
+
+def stateless_text_tags(tags):
+    """Tags of a transformer of 1-D text input that learns nothing."""
+    tags.input_tags.two_d_array = False
+    tags.input_tags.string = True
+    tags.requires_fit = False
+    return tags

@@ -30,7 +30,7 @@ import re
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._validation import check_texts
+from ._validation import check_texts, stateless_text_tags
 
 __all__ = ["clean_title", "TitleCleaner"]
 
@@ -43,8 +43,8 @@ _RULES = [
     re.compile(r"[$£€]\s?\d[\d,.]*\s?[kK]?(?:\s?(?:-|to)\s?[$£€]?\d[\d,.]*\s?[kK]?)?"
                r"(?:\s?/\s?(?:year|yr|hour|hr|month|annum))?(?:\s?(?:USD|GBP|EUR))?", re.IGNORECASE),
     # 3. reference codes
-    re.compile(r"\b(?:ref(?:erence)?|req(?:uisition)?|job\s?id)\b\.?\s*(?:no\.?|#|:)?\s*[\w-]*\d[\w-]*(?:\s*\([^)]*\))?",
-               re.IGNORECASE),
+    re.compile(r"\b(?:ref(?:erence)?|req(?:uisition)?|job\s?id)\b\.?\s*(?:no\.?|#|:)?\s*[\w-]*\d[\w-]*"
+               r"(?:\s*\([^)]*\))?", re.IGNORECASE),
     re.compile(r"#\s?\d+"),
     # 4. urgency
     re.compile(r"\burgent(?:ly)?(?:\s+(?:need(?:ed)?|requirement(?:\s+for(?:\s+the\s+position)?)?|hire|hiring|"
@@ -120,11 +120,7 @@ class TitleCleaner(TransformerMixin, BaseEstimator):
     """
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = False
-        return tags
+        return stateless_text_tags(super().__sklearn_tags__())
 
     def fit(self, X=None, y=None):
         """Nothing to learn; returns self."""

@@ -336,6 +336,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         Parameters
         ----------
         X : list, array or Series of str, shape (n_samples,)
+            Descriptions whose titles to score.
 
         Returns
         -------

@@ -16,7 +16,7 @@ import unicodedata
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._validation import check_texts
+from ._validation import check_texts, stateless_text_tags
 
 __all__ = ["TextPreprocessor", "normalize_title", "tokenize"]
 
@@ -148,11 +148,7 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         self.n_process = n_process
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.requires_fit = False
-        return tags
+        return stateless_text_tags(super().__sklearn_tags__())
 
     def fit(self, X=None, y=None):
         """Check the parameters and load the spaCy pipeline.
