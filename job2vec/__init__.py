@@ -10,7 +10,7 @@ from .predictor import TitlePredictor  # noqa: E402
 from .preprocessing import TextPreprocessor, normalize_title  # noqa: E402
 from .word_vectors import Vocabulary  # noqa: E402
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["JoapsEmbedder", "TitlePredictor", "TextPreprocessor", "TitleCleaner", "Vocabulary", "clean_title",
            "normalize_title", "__version__"]

@@ -248,6 +248,10 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         **TRAINING_CONSTRAINTS,
     }
 
+    def __setstate__(self, state):
+        # A model saved by job2vec 0.1 predates subwords: it keeps the paper's title input.
+        super().__setstate__({"subword_buckets": 0, **state} if "network_" in state else state)
+
     # ------------------------------------------------------------------- fit
     def _fit(self, descriptions, titles, description_name, title_name):
         """Fit on aligned descriptions and titles; set fitted attributes only on success.

@@ -209,6 +209,18 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         self.candidate_groups_ = np.arange(len(self.titles_))
         return self
 
+    def __setstate__(self, state):
+        if "network_" in state and "channel_weights_" not in state:
+            # Saved by job2vec 0.1: the cosine and prior ranking it was fitted with.
+            state = {"ranking": "cosine", "n_neighbors": 50, "temperature_": DEFAULT_TEMPERATURE,
+                     "calibration_error_": float("nan"), "description_vectors_": None, "lexical_vectorizer_": None,
+                     "lexical_matrix_": None, "description_groups_": None, **state}
+            weights = {"prior": float(state.get("prior_weight_", 0.0)), "neighbours": 0.0, "lexical": 0.0}
+            group_of = {title: i for i, title in enumerate(state["titles_"])}
+            state.update(channel_weights_=weights, ranking_weights_={"cosine": weights},
+                         candidate_groups_=np.array([group_of.get(c, -1) for c in state["classes_"]]))
+        super().__setstate__(state)
+
     def _choose_channel_weights(self, split, grid, description_vectors, lexical_matrix):
         """For `ranking` and each simpler ranking, the weights of `grid` that rank the validation pairs best.
 

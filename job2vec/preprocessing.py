@@ -243,3 +243,12 @@ def tokenize(texts, *, language, spacy_model, remove_stop_words, lemmatize=True,
     preprocessor = TextPreprocessor(language=language, spacy_model=spacy_model, remove_stop_words=remove_stop_words,
                                     lemmatize=lemmatize, keep_numbers=keep_numbers)
     return preprocessor.fit(texts).transform(texts)
+
+
+def __getattr__(name):
+    # `Vocabulary` moved to job2vec.word_vectors in 0.2; models pickled by 0.1 look for it here.
+    if name == "Vocabulary":
+        from .word_vectors import Vocabulary
+
+        return Vocabulary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -125,3 +125,16 @@ def test_failed_fit_leaves_a_fitted_model_usable(fitted_predictor, tasks):
     with pytest.raises(ValueError):
         tp.set_params(min_count=10_000).fit(*tasks)
     np.testing.assert_array_equal(tp.predict(tasks[0][:5]), before)
+
+
+def test_a_model_saved_by_job2vec_0_1_still_loads_and_predicts_the_same():
+    from job2vec.datasets import load_onet
+
+    path = os.path.join(os.path.dirname(__file__), "data", "title_predictor_0.1.joblib")
+    model = joblib.load(path)
+    X, _ = load_onet(kind="tasks", return_X_y=True)
+    # What job2vec 0.1.0 predicted with this model (tests/data/README.md).
+    assert model.predict(X[:3]).tolist() == ["advertising and promotions managers"] * 3
+    assert model.subword_buckets == 0 and model.ranking == "cosine"
+    assert model.channel_weights_ == {"prior": model.prior_weight_, "neighbours": 0.0, "lexical": 0.0}
+    np.testing.assert_allclose(model.predict_proba(X[:2]).sum(axis=1), 1, rtol=1e-5)
