@@ -212,7 +212,7 @@ def write_markdown(path, results, params, arguments):
              "crosssource": "cross-source: trained on the LinkedIn 2024 training split, tested on LinkedIn "
                             "2019 data roles + LinkedIn 2023-24 general",
              "emscad": "EMSCAD (general domain), grouped 80/20 split", "onet": "O*NET task statements, 80/20 split"}
-    lines = [f"# Title prediction on four data sets\n",
+    lines = ["# Title prediction on four data sets\n",
              f"Written by `python benchmarks/title_prediction.py {arguments}` on {time.strftime('%Y-%m-%d')}; "
              f"job2vec {job2vec.__version__}, {os.cpu_count()} CPUs, TitlePredictor{params}.\n",
              "Accuracy in % (\"_per_title\": averaged over true titles), max-BLEU over the top k. The JOAPS ablations "

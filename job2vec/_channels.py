@@ -72,6 +72,7 @@ def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
     Returns
     -------
     scipy.sparse.csr_matrix of shape (n_queries, n_titles)
+        In the similarities' dtype.
     """
     n_neighbors = min(n_neighbors, index.shape[0])
     blocks = []
@@ -83,7 +84,7 @@ def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
         chunk_rows = np.repeat(np.arange(len(nearest)), n_neighbors)
         # Duplicate (row, title) entries are summed: that is the vote.
         blocks.append(sparse.csr_matrix((weights.ravel(), (chunk_rows, index_groups[nearest].ravel())),
-                                        shape=(len(nearest), n_titles), dtype=np.float32))
+                                        shape=(len(nearest), n_titles), dtype=weights.dtype))
     return sparse.vstack(blocks, format="csr")
 
 

@@ -12,12 +12,12 @@
 """
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import fit_seed
+from ._channels import neighbour_votes
 from ._ranking import TopKPredictorMixin, check_k, most_similar_titles, scores_in_chunks, top_k_indices
 from ._validation import (RANDOM_STATE, check_pairs, check_texts, instance_of, integer, one_of, real,
                           string_input_tags, validate_params)
@@ -118,15 +118,7 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
 
     def _votes(self, query):
         """Summed similarities of each query row's nearest training descriptions, per title."""
-        n_neighbors = min(self.n_neighbors, self.train_matrix_.shape[0])
-        similarities = (query @ self.train_matrix_.T).toarray()
-        nearest = top_k_indices(similarities, n_neighbors)
-        weights = np.take_along_axis(similarities, nearest, axis=1)
-        rows = np.repeat(np.arange(len(nearest)), n_neighbors)
-        votes = sparse.csr_matrix(
-            (weights.ravel(), (rows, self.train_groups_[nearest].ravel())),
-            shape=(len(nearest), len(self.classes_)),
-        )  # duplicate (row, title) entries are summed: that is the vote
+        votes = neighbour_votes(query, self.train_matrix_, self.train_groups_, len(self.classes_), self.n_neighbors)
         return votes.toarray().astype(np.float32)
 
     def predict_top_k(self, X, k=10, return_scores=False):
