@@ -51,8 +51,12 @@ PARAMETERS_DOC = """
         does with its large HR word2vec.
     min_count : int, default=10
         Words seen fewer times in the fit texts are discarded (paper: 10).
-    max_title_length : int, default=13
-        Titles are truncated to this many known words (paper: 13).
+    max_title_length : int, default=20
+        Titles are truncated to this many tokens: known words, or with
+        subwords every token, numbers and punctuation included (paper: 13
+        known words; 99.4 % of the LinkedIn 2024 titles have at most 20
+        tokens with punctuation, and longer ones could only share a vector by
+        differing after the cut).
     max_description_length : int, default=343
         Descriptions are truncated to this many known words (paper: 343).
     loss : {"wocr", "mnrl", "warp"}, default="wocr"
@@ -118,7 +122,10 @@ FITTED_DOC = """\
         The epoch whose weights were kept (1-based): the best validation
         loss, or the last epoch without early stopping.
     title_length_, description_length_ : int
-        Padded input lengths."""
+        Padded input lengths.
+    title_punctuation_ : bool
+        Whether title tokens keep punctuation and symbols (with subwords), so
+        that "sr. developer" and "sr developer" get different vectors."""
 
 
 # The constraints of the parameters that every network estimator here shares.
@@ -175,9 +182,10 @@ class NetworkEstimatorMixin(KerasPickleMixin):
         tags.non_deterministic = False
         return tags
 
-    def _tokenize(self, texts, remove_stop_words, lemmatize=True, keep_numbers=False):
+    def _tokenize(self, texts, remove_stop_words, lemmatize=True, keep_numbers=False, keep_punctuation=False):
         return tokenize(texts, language=self.language, spacy_model=self.spacy_model,
-                        remove_stop_words=remove_stop_words, lemmatize=lemmatize, keep_numbers=keep_numbers)
+                        remove_stop_words=remove_stop_words, lemmatize=lemmatize, keep_numbers=keep_numbers,
+                        keep_punctuation=keep_punctuation)
 
 
 class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
@@ -194,7 +202,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         word2vec_epochs=5,
         trainable_embeddings="auto",
         min_count=10,
-        max_title_length=13,
+        max_title_length=20,
         max_description_length=343,
         loss="wocr",
         margin=0.1,
@@ -249,8 +257,10 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     }
 
     def __setstate__(self, state):
-        # A model saved by job2vec 0.1 predates subwords: it keeps the paper's title input.
-        super().__setstate__({"subword_buckets": 0, **state} if "network_" in state else state)
+        # A model saved by job2vec 0.1 predates subwords: it keeps the paper's title input;
+        # one saved by 0.2.0 cut its title pieces from words and numbers only.
+        super().__setstate__({"subword_buckets": 0, "title_punctuation_": False, **state}
+                             if "network_" in state else state)
 
     # ------------------------------------------------------------------- fit
     def _fit(self, descriptions, titles, description_name, title_name):
@@ -273,7 +283,9 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         seed = fit_seed(self.random_state)
         corpus = prepare_corpus(self, descriptions, titles, seed, min_description_length=max(self.filter_sizes))
         vocabulary = corpus.vocabulary
-        title_length, title_arrays = self._title_arrays(titles, corpus.title_tokens, vocabulary)
+        title_punctuation = bool(self.subword_buckets)
+        title_length, title_arrays = self._title_arrays(titles, corpus.title_tokens, vocabulary,
+                                                        punctuation=title_punctuation)
         groups = groups.astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
 
         shuffle = np.random.default_rng(seed)
@@ -313,6 +325,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         # Everything computed: only now replace a previous fit.
         self.vocabulary_ = vocabulary
         self.title_length_ = title_length
+        self.title_punctuation_ = title_punctuation
         self.description_length_ = corpus.description_length
         self.network_ = network
         self._encoders = encoders
@@ -330,21 +343,23 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
             self._encoders = split_encoders(self.network_)
         return self._encoders
 
-    def _title_arrays(self, titles, tokens, vocabulary, length=None):
+    def _title_arrays(self, titles, tokens, vocabulary, length=None, punctuation=False):
         """The title length (fitted, or the longest title capped) and the title encoder's inputs.
 
         Without subwords the inputs are the known words' ids (`tokens`). With
-        subwords, every token counts, numbers too ("data scientist 2"): the
-        ids of the lemmas and the pieces of the words as written.
+        subwords, every token counts, numbers too ("data scientist 2"), and
+        with `punctuation` so do symbols (".net developer" is not "developer"):
+        the ids of the lemmas and the pieces of the tokens as written.
         """
+        options = {"remove_stop_words": False, "keep_numbers": True, "keep_punctuation": punctuation}
         if self.subword_buckets:
-            tokens = self._tokenize(titles, remove_stop_words=False, keep_numbers=True)
+            tokens = self._tokenize(titles, **options)
         if length is None:
             lengths = list(map(len, tokens)) if self.subword_buckets else vocabulary.known_lengths(tokens)
             length = int(np.clip(max(lengths), 1, self.max_title_length))
         if not self.subword_buckets:
             return length, [vocabulary.encode(tokens, length)]
-        surface = self._tokenize(titles, remove_stop_words=False, lemmatize=False, keep_numbers=True)
+        surface = self._tokenize(titles, lemmatize=False, **options)
         return length, list(vocabulary.encode_with_pieces(tokens, surface, length, self.subword_buckets))
 
     def _encode_descriptions(self, X, return_tokens=False):
@@ -361,7 +376,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         check_is_fitted(self, "network_")
         titles = check_texts(X, "X")
         tokens = None if self.subword_buckets else self._tokenize(titles, remove_stop_words=False)
-        _, arrays = self._title_arrays(titles, tokens, self.vocabulary_, self.title_length_)
+        _, arrays = self._title_arrays(titles, tokens, self.vocabulary_, self.title_length_, self.title_punctuation_)
         return run_encoder(self._encoder_pair[1], arrays)
 
     def most_similar(self, title, topn=10):

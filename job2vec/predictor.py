@@ -121,7 +121,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         word2vec_epochs=5,
         trainable_embeddings="auto",
         min_count=10,
-        max_title_length=13,
+        max_title_length=20,
         max_description_length=343,
         loss="wocr",
         margin=0.1,

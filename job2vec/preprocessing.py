@@ -25,14 +25,25 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d ().-]{6,}\d(?!\w)")
 _WHITESPACE = re.compile(r"\s+")
+# Spacing variants of one title ("ui / ux", "( remote )", "analyst -remote", "a ,b"): no
+# space around a slash, inside brackets or before a comma; a dash with a space on one side
+# is a separator, spaced on both; a comma before a letter is followed by one space.
+_TIGHT = re.compile(r"(?<=[(\[/]) | (?=[)\]/,])")
+_SEPARATOR_DASH = re.compile(r"(?: ?[-\u2013\u2014])+ ?")
+_COMMA = re.compile(r",(?=[^\W\d_])")
 _UNSEEN = object()
 
 
 def normalize_title(title):
     """Normalize a job title for exact comparison.
 
-    Unicode NFKC, lower case, and runs of white space collapsed to one space.
-    Two postings "Data  Engineer" and "data engineer" then share one title.
+    Unicode NFKC, lower case, runs of white space collapsed to one space,
+    and spacing around punctuation made uniform: no space around "/",
+    inside brackets or before a comma; one after a comma followed by a
+    letter; a dash ("-", "–", "—") with a space on either side becomes the
+    separator " - ", while "back-end" keeps its hyphen. "Data  Engineer",
+    "data engineer", "UI / UX Developer" and "ui/ux developer", or
+    "Analyst -Remote" and "analyst – remote", then share one title.
 
     Parameters
     ----------
@@ -44,13 +55,20 @@ def normalize_title(title):
     str
         The normalized title.
     """
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", title)).strip().lower()
+    title = _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", title)).strip().lower()
+    title = _SEPARATOR_DASH.sub(_dash, title)
+    return _TIGHT.sub("", _COMMA.sub(", ", title)).strip()
 
 
-def _scrub(text):
+def _dash(match):
+    """A spaced dash is the separator " - "; an unspaced one ("back-end") stays as it is."""
+    return " - " if match.group(0) != match.group(0).strip() else match.group(0)
+
+
+def _scrub(text, phones=True):
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
-    return _PHONE.sub(" ", text)
+    return _PHONE.sub(" ", text) if phones else text
 
 
 @functools.lru_cache(maxsize=8)
@@ -107,6 +125,11 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
     keep_numbers : bool, default=False
         Keep tokens made of or starting with digits ("2", "3d", "2024-0131"),
         which are dropped by default.
+    keep_punctuation : bool, default=False
+        Keep punctuation and symbol tokens as written (".", "-", "/", "(",
+        ".net"), and leave digit runs that look like phone numbers alone
+        (they are scrubbed otherwise). For titles, where ".net developer" is
+        not "developer" and "level 3 (2021-0049)" not "level 1 (2021-0254)".
     keep_pos : tuple of str or None, default=None
         Universal POS tags to keep (e.g. ``("NOUN", "PROPN", "VERB", "ADJ")``).
         Needs a trained `spacy_model`, since a blank pipeline has no tagger.
@@ -134,6 +157,7 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         lemmatize=True,
         remove_stop_words=True,
         keep_numbers=False,
+        keep_punctuation=False,
         keep_pos=None,
         batch_size=256,
         n_process=1,
@@ -143,6 +167,7 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         self.lemmatize = lemmatize
         self.remove_stop_words = remove_stop_words
         self.keep_numbers = keep_numbers
+        self.keep_punctuation = keep_punctuation
         self.keep_pos = keep_pos
         self.batch_size = batch_size
         self.n_process = n_process
@@ -190,7 +215,8 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
         blank = self.spacy_model is None
         # The lookup tables are keyed by lower-case forms; a trained tagger wants the original case.
-        prepared = (_scrub(text).lower() if blank else _scrub(text) for text in unique_texts)
+        phones = not self.keep_punctuation
+        prepared = (_scrub(text, phones).lower() if blank else _scrub(text, phones) for text in unique_texts)
         lemmas = None
         if blank and self.lemmatize:
             # spaCy's lookup lemmatizer loops over every token in Python; the same table,
@@ -220,9 +246,10 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
     def _word(self, token, lemmas):
         """The output form of `token`, or None when it is dropped."""
         text = token.text
-        if not (token.is_alpha or (text[:1].isalpha() and any(c.isalnum() for c in text))
-                or (self.keep_numbers and text[:1].isdigit())):
-            return None  # punctuation, spaces, bare numbers
+        if text[:1].isalpha():
+            pass  # a word ("data", "c++", "covid-19")
+        elif token.is_space or not (self.keep_numbers if text[:1].isdigit() else self.keep_punctuation):
+            return None  # spaces, and unless asked for, numbers and punctuation
         if self.remove_stop_words and token.is_stop:
             return None
         if self.keep_pos is not None and token.pos_ not in self.keep_pos:
@@ -236,12 +263,14 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         return word.lower()
 
 
-def tokenize(texts, *, language, spacy_model, remove_stop_words, lemmatize=True, keep_numbers=False):
+def tokenize(texts, *, language, spacy_model, remove_stop_words, lemmatize=True, keep_numbers=False,
+             keep_punctuation=False):
     """Token lists of `texts`; texts that are already token lists (a `TextPreprocessor` step) pass through."""
     if isinstance(texts[0], list):
         return texts
     preprocessor = TextPreprocessor(language=language, spacy_model=spacy_model, remove_stop_words=remove_stop_words,
-                                    lemmatize=lemmatize, keep_numbers=keep_numbers)
+                                    lemmatize=lemmatize, keep_numbers=keep_numbers,
+                                    keep_punctuation=keep_punctuation)
     return preprocessor.fit(texts).transform(texts)
 
 

@@ -66,6 +66,27 @@ def test_with_subwords_titles_that_differ_in_any_word_get_different_vectors(subw
     assert not np.allclose(a, b, atol=1e-6)
 
 
+def test_with_subwords_punctuation_and_title_numbers_count(subword_embedder):
+    # Pairs of real LinkedIn 2024 titles that shared one vector in job2vec 0.2.0.
+    pairs = [(".net software engineer", "software engineer"), ("sr. java developer", "sr java developer"),
+             ("back-end developer", "back end developer"), ("business/data analyst", "business data analyst"),
+             ("operational language analyst - chinese, level 3 (2021-0049)",
+              "operational language analyst - chinese, level 1 (2021-0254)")]
+    vectors = subword_embedder.transform([title for pair in pairs for title in pair])
+    assert subword_embedder.title_punctuation_
+    assert np.all(np.sum(vectors[0::2] * vectors[1::2], axis=1) < 1 - 1e-6)
+
+
+def test_a_model_saved_by_0_2_0_keeps_its_title_tokens(subword_embedder):
+    state = subword_embedder.__getstate__()
+    del state["title_punctuation_"]  # job2vec 0.2.0 had no such attribute
+    restored = JoapsEmbedder.__new__(JoapsEmbedder)
+    restored.__setstate__(state)
+    assert restored.title_punctuation_ is False
+    np.testing.assert_allclose(restored.transform(["staff nurse"]), subword_embedder.transform(["staff nurse"]),
+                               atol=1e-6)
+
+
 def test_with_subwords_unknown_words_count_and_unseen_titles_get_their_own_vector(subword_embedder):
     vectors = subword_embedder.transform(["staff nurse london", "staff nurse leeds", "staff nurse"])
     assert np.linalg.norm(vectors, axis=1) == pytest.approx(1, abs=1e-5)  # no all-unknown zero vector

@@ -93,6 +93,32 @@ def test_normalize_title_examples():
     assert normalize_title("  Senior  DATA\tEngineer ") == "senior data engineer"
 
 
+@pytest.mark.parametrize("variants", [
+    # Spacing variants of real LinkedIn 2024 titles: one title each.
+    ("UI / UX Developer", "ui/ux developer"),
+    ("portfolio analyst ( fund finance group)", "portfolio analyst (fund finance group)"),
+    ("data analyst -remote", "data analyst - remote", "Data Analyst – Remote"),
+    ("senior software engineer,back end", "senior software engineer, back end"),
+])
+def test_normalize_title_merges_spacing_variants(variants):
+    assert len({normalize_title(v) for v in variants}) == 1
+
+
+def test_normalize_title_keeps_what_differs():
+    assert normalize_title("back-end developer") != normalize_title("back end developer")
+    assert normalize_title("sr. java developer") != normalize_title("sr java developer")
+    assert normalize_title("1,000 hours") == "1,000 hours"
+
+
+def test_keep_punctuation_keeps_symbols_and_title_numbers():
+    title = "Sr. .NET Developer (2021-0049) – C#"
+    words = TextPreprocessor(lemmatize=False, remove_stop_words=False, keep_numbers=True).fit_transform([title])
+    every = TextPreprocessor(lemmatize=False, remove_stop_words=False, keep_numbers=True,
+                             keep_punctuation=True).fit_transform([title])
+    assert words == [["sr", "developer", "c"]]  # the number looked like a phone number
+    assert every == [["sr", ".", ".net", "developer", "(", "2021", "-", "0049", ")", "–", "c", "#"]]
+
+
 def test_vocabulary_min_count_ids_padding_and_truncation():
     corpus = [["a", "b", "a"], ["a", "c", "b"], ["d"]]
     vocab = Vocabulary(min_count=2).fit(corpus)
