@@ -111,21 +111,35 @@ def seeded(seed):
 def hold_out(arrays, fraction, rng, estimator_name="the estimator"):
     """Split aligned arrays into (train, validation) for early stopping; validation may be None.
 
+    Rows whose first array is identical (the same description ids: a repost)
+    stay on one side, as they would between a training set and new postings;
+    otherwise the validation split would reward memorizing them, and the
+    ranking weights chosen on it would trust the cosine too much. Without
+    repeats the split is a plain random one.
+
     Warns when `fraction` asks for a validation split that the data are too
     small to give, since early stopping (and what is chosen on the split) is
     then off.
     """
     n_pairs = len(arrays[0])
     n_validation = int(round(fraction * n_pairs))
-    if not n_validation or n_pairs - n_validation < 2:
-        if fraction:
-            warnings.warn(
-                f"{estimator_name}: {n_pairs} pairs are too few to hold out validation_fraction={fraction}; "
-                "early stopping is off and nothing is tuned on a validation split.", UserWarning, stacklevel=3)
-        return arrays, None
-    order = rng.permutation(n_pairs)
-    held_out, kept = order[:n_validation], order[n_validation:]
-    return tuple(a[kept] for a in arrays), tuple(a[held_out] for a in arrays)
+    if n_validation and n_pairs - n_validation >= 2:
+        order = rng.permutation(n_pairs)
+        position = np.empty(n_pairs, dtype=np.int64)
+        position[order] = np.arange(n_pairs)
+        _, first, same = np.unique(arrays[0], axis=0, return_index=True, return_inverse=True)
+        group_position = position[first][same.ravel()]  # every copy takes the place of its first one
+        rows = np.argsort(group_position, kind="stable")
+        # Hold out whole groups: the cut moves past the rest of the group it falls in.
+        n_held = int(np.searchsorted(group_position[rows], group_position[rows[n_validation - 1]], side="right"))
+        if n_pairs - n_held >= 2:
+            held_out, kept = rows[:n_held], rows[n_held:]
+            return tuple(a[kept] for a in arrays), tuple(a[held_out] for a in arrays)
+    if fraction:
+        warnings.warn(
+            f"{estimator_name}: {n_pairs} pairs are too few to hold out validation_fraction={fraction}; "
+            "early stopping is off and nothing is tuned on a validation split.", UserWarning, stacklevel=3)
+    return arrays, None
 
 
 def batch_size_ladder(batch_size_range, n_pairs):

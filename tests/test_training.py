@@ -128,6 +128,22 @@ def test_small_data_warns_that_early_stopping_is_off():
         assert hold_out(arrays, 0.0, np.random.default_rng(0))[1] is None  # asked for none: no warning
 
 
+def test_hold_out_keeps_reposts_on_one_side():
+    rng = np.random.default_rng(0)
+    descriptions = rng.integers(0, 40, size=(500, 1)) * np.ones((1, 6), dtype=int)  # 40 texts, reposted
+    rows = np.arange(500)
+    train, validation = hold_out((descriptions, rows), 0.1, np.random.default_rng(1))
+    assert not {tuple(d) for d in train[0]} & {tuple(d) for d in validation[0]}
+    assert len(validation[1]) >= 50 and sorted(np.concatenate([train[1], validation[1]])) == list(rows)
+
+
+def test_hold_out_without_reposts_is_a_plain_random_split():
+    descriptions, rows = np.arange(200)[:, None], np.arange(200)
+    train, validation = hold_out((descriptions, rows), 0.1, np.random.default_rng(3))
+    order = np.random.default_rng(3).permutation(200)
+    assert list(validation[1]) == list(order[:20]) and list(train[1]) == list(order[20:])
+
+
 def test_best_epoch_without_validation_is_the_last():
     assert best_epoch({"loss": [3.0, 2.0, 1.0]}) == 3
     assert best_epoch({"loss": [3.0, 2.0, 1.0], "val_loss": [2.0, 1.0, 1.5]}) == 2
