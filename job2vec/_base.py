@@ -103,7 +103,9 @@ PARAMETERS_DOC = """
         Seeds word2vec, weight initialization and shuffling. The same seed,
         data and machine give the same model.
     verbose : int, default=0
-        1 prints a progress bar per epoch.
+        1 prints one line per epoch: loss, violation ratio, batch size,
+        pairs/s, validation loss and time left (plus a live line on a
+        terminal; log files get plain lines).
 """
 
 

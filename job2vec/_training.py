@@ -15,6 +15,7 @@ between the bounds, so a compiled backend traces at most a handful of shapes.
 import contextlib
 import math
 import random
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -164,6 +165,52 @@ def next_level(level, ratio, n_levels, violation_thresholds):
     return level
 
 
+def _duration(seconds):
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+class EpochReport:
+    """Training progress people can read: one plain line per epoch, and on a terminal a live line.
+
+    Each line gives the loss, the violation ratio (when the loss has one),
+    the batch size, pairs per second, the validation loss and the time left
+    if every remaining epoch runs (early stopping may end sooner). No colour
+    codes or carriage returns reach a log file.
+    """
+
+    def __init__(self, epochs, n_pairs, stream=None):
+        self.epochs, self.n_pairs = epochs, n_pairs
+        self.stream = sys.stdout if stream is None else stream
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.started = self.shown = time.perf_counter()
+
+    def step(self, epoch, pairs, loss, size):
+        """Within an epoch: refresh the live line at most twice a second (terminals only)."""
+        now = time.perf_counter()
+        if self.live and now - self.shown >= 0.5:
+            self.shown = now
+            self.stream.write(f"\repoch {epoch}/{self.epochs}: {pairs:,}/{self.n_pairs:,} pairs, "
+                              f"loss {loss:.4f}, batch {size}")
+            self.stream.flush()
+
+    def end_epoch(self, epoch, history):
+        """The epoch's line, from its `history` entries."""
+        elapsed = time.perf_counter() - self.started
+        parts = [f"epoch {epoch}/{self.epochs}", f"loss {history['loss'][-1]:.4f}"]
+        if history.get("violation_ratio"):
+            parts.append(f"violation ratio {history['violation_ratio'][-1]:.3f}")
+        parts.append(f"batch {history['batch_size'][-1]:.0f} (now {history['final_batch_size'][-1]})")
+        parts.append(f"{history['pairs_per_second'][-1]:.0f} pairs/s")
+        if history.get("val_loss"):
+            parts.append(f"val_loss {history['val_loss'][-1]:.4f}")
+        parts.append(f"{_duration(elapsed)} elapsed")
+        if epoch < self.epochs:
+            parts.append(f"at most {_duration(elapsed / epoch * (self.epochs - epoch))} left")
+        self.stream.write(("\r\033[K" if self.live else "") + " - ".join(parts) + "\n")
+        self.stream.flush()
+
+
 def train_network(
     model,
     train,
@@ -202,7 +249,7 @@ def train_network(
     rng : numpy.random.Generator
         Shuffles the pairs.
     verbose : int
-        0 silent, 1 a progress bar per epoch.
+        0 silent; 1 one line per epoch (`EpochReport`).
 
     Returns
     -------
@@ -218,11 +265,9 @@ def train_network(
     history = {key: [] for key in ("loss", "batch_size", "final_batch_size", "pairs_per_second")}
     best_loss, best_weights, stale = math.inf, None, 0
 
+    report = EpochReport(epochs, n_pairs) if verbose else None
     for epoch in range(epochs):
         order = rng.permutation(n_pairs)
-        progress = keras.utils.Progbar(n_pairs, stateful_metrics=["batch", "violation_ratio"]) if verbose else None
-        if progress is not None:
-            print(f"Epoch {epoch + 1}/{epochs}")
         start, steps, sums = 0, 0, {"loss": 0.0, "violation_ratio": 0.0, "pairs": 0}
         tic = time.perf_counter()
         # The tail shorter than the current batch is left for the next (reshuffled) epoch:
@@ -238,15 +283,13 @@ def train_network(
             sums["loss"] += loss * size
             sums["pairs"] += size
             steps += 1
-            shown = [("loss", loss), ("batch", size)]
             if "violation_ratio" in logs:
                 ratio = float(logs["violation_ratio"])
                 sums["violation_ratio"] += ratio * size
-                shown.insert(1, ("violation_ratio", ratio))
                 if violation_thresholds is not None:
                     level = next_level(level, ratio, len(sizes), violation_thresholds)
-            if progress is not None:
-                progress.update(sums["pairs"], shown)
+            if report is not None:
+                report.step(epoch + 1, sums["pairs"], loss, size)
         elapsed = time.perf_counter() - tic
         seen = max(sums["pairs"], 1)
         _record(history, loss=sums["loss"] / seen, batch_size=sums["pairs"] / max(steps, 1),
@@ -255,12 +298,13 @@ def train_network(
         if "violation_ratio" in logs:
             _record(history, violation_ratio=sums["violation_ratio"] / seen)
 
-        if validation is None:
+        scores = None if validation is None else evaluate_network(model, validation, make_batch, sizes[-1])
+        if scores is not None:
+            _record(history, **{f"val_{key}": value for key, value in scores.items()})
+        if report is not None:
+            report.end_epoch(epoch + 1, history)
+        if scores is None:
             continue
-        scores = evaluate_network(model, validation, make_batch, sizes[-1])
-        _record(history, **{f"val_{key}": value for key, value in scores.items()})
-        if verbose:
-            print(" - ".join(f"val_{key}: {value:.4f}" for key, value in scores.items()))
         if scores["loss"] < best_loss:
             best_loss, best_weights, stale = scores["loss"], model.get_weights(), 0
         else:

@@ -65,7 +65,8 @@ class Seq2SeqTitlePredictor(NetworkEstimatorMixin, TopKPredictorMixin, BaseEstim
     spacy_model : str or None, default=None
     random_state : int, RandomState or None, default=None
     verbose : int, default=0
-        Keras' progress output during fit.
+        1 prints one line per epoch (loss, batch size, pairs/s, validation
+        loss, time left).
 
     Attributes
     ----------

@@ -32,7 +32,7 @@ def workdir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def trained(workdir):
     model = workdir / "model.joblib"
-    result = job2vec("train", workdir / "postings.csv", "-o", model, "--epochs", 2, "-q", *TINY_PARAMS)
+    result = job2vec("train", workdir / "postings.csv", "-o", model, "--epochs", 2, *TINY_PARAMS)
     assert result.returncode == 0, result.stderr
     return model, result.stdout
 
@@ -42,6 +42,7 @@ def test_train_reports_metrics_examples_and_saves(trained):
     assert model.exists()
     for text in ("Held-out evaluation", "Top-k acc.", "per title", "max-BLEU", "Example predictions", "Saved the model"):
         assert text in out
+    assert "trained on the" in out and "not on the" in out and "held-out ones" in out
 
 
 def test_predict_from_file_stdin_and_json(trained, workdir):
@@ -87,6 +88,22 @@ def test_corrupt_model_and_wrong_column(trained, workdir):
     assert result.returncode == 1 and "no column 'job'" in result.stderr
     result = job2vec("predict", trained[0], stdin="")
     assert result.returncode == 1 and "empty" in result.stderr
+
+
+def test_train_prints_one_plain_line_per_epoch(trained):
+    out = trained[1]
+    lines = [line for line in out.splitlines() if line.startswith("epoch ")]
+    assert [line.split(" - ")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
+    for text in ("loss", "violation ratio", "batch", "pairs/s", "val_loss", "elapsed"):
+        assert text in lines[0]
+    assert "left" in lines[0] and "\r" not in out and "\x1b" not in out  # a pipe gets no live line
+
+
+def test_version():
+    from job2vec import __version__
+
+    result = job2vec("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"job2vec {__version__}"
 
 
 def test_every_subcommand_has_help():

@@ -1,5 +1,6 @@
 """The training loop: the on-the-fly batch-size rule, the WARP batches, the loss registry, one fit path."""
 
+import io
 import random
 import warnings
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from job2vec import JoapsEmbedder, TitlePredictor
 from job2vec._networks import build_joaps_network, with_sampled_negatives
-from job2vec._training import (LOSSES, batch_size_ladder, best_epoch, hold_out, next_level, train_network,
+from job2vec._training import (LOSSES, EpochReport, batch_size_ladder, best_epoch, hold_out, next_level, train_network,
                                warp_batch_maker)
 from job2vec.baselines import Seq2SeqTitlePredictor
 
@@ -126,6 +127,24 @@ def test_small_data_warns_that_early_stopping_is_off():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert hold_out(arrays, 0.0, np.random.default_rng(0))[1] is None  # asked for none: no warning
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_epoch_report_on_a_terminal_adds_a_live_line():
+    history = {"loss": [0.5], "violation_ratio": [0.25], "batch_size": [12.0], "final_batch_size": [16],
+               "pairs_per_second": [300.0]}
+    for stream, live in ((io.StringIO(), False), (Terminal(), True)):
+        report = EpochReport(3, 100, stream)
+        report.shown -= 1  # as if the last refresh were a second ago
+        report.step(1, 48, 0.51, 16)
+        report.end_epoch(1, history)
+        text = stream.getvalue()
+        assert ("\r" in text) is live and text.endswith("\n") and text.count("\n") == 1
+        assert "epoch 1/3 - loss 0.5000 - violation ratio 0.250 - batch 12 (now 16) - 300 pairs/s" in text
 
 
 def test_hold_out_keeps_reposts_on_one_side():
