@@ -329,7 +329,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         self.title_length_ = title_length
         self.title_punctuation_ = title_punctuation
         self.description_length_ = corpus.description_length
-        self.network_ = network
+        self._set_network(network)
         self._encoders = encoders
         self.history_ = history
         self.n_iter_ = len(history["loss"])

@@ -36,7 +36,13 @@ def model_from_bytes(data):
 class KerasPickleMixin:
     """Pickle the fitted Keras network ``network_`` as ``.keras`` bytes; drop the caches it derives."""
 
-    _caches = ("_encoders", "_inference")  # rebuilt from network_ on first use
+    _caches = ("_encoders", "_inference", "_attention", "_description_weights")  # rebuilt from network_ on use
+
+    def _set_network(self, network):
+        """Set ``network_`` after a fit, forgetting what was derived from a previous one."""
+        for key in self._caches:
+            self.__dict__.pop(key, None)
+        self.network_ = network
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself

@@ -74,6 +74,31 @@ def _attend_and_predict(layer, decoded, sequence, keys, description_ids):
     return layer("logits")(hidden)
 
 
+def attention_model(model):
+    """The attention weights and log probabilities of teacher-forced titles, from `model`'s layers.
+
+    Returns a function ``(description_ids, decoder_ids) -> (attention, log_probabilities)``:
+    `attention` ``(n, title steps, description length)`` is where each output
+    step looked (Bahdanau's additive score, softmax over the description's
+    words), `log_probabilities` ``(n, title steps, n_title_words)``.
+    """
+    description_ids = model.get_layer("description_ids").output
+    decoded = model.get_layer("decoder_gru").output
+    queries = model.get_layer("attention_queries")(decoded)
+    keys = model.get_layer("attention_keys").output
+    parts = keras.Model(model.inputs, [queries, keys, ops.log_softmax(model.outputs[0], axis=-1)])
+    [scale] = model.get_layer("attention").get_weights()
+
+    def attend(ids, decoder_ids):
+        queries, keys, log_probabilities = (np.asarray(a) for a in parts.predict([ids, decoder_ids], verbose=0))
+        scores = np.sum(scale * np.tanh(queries[:, :, None, :] + keys[:, None, :, :]), axis=-1)
+        scores = np.where((ids != 0)[:, None, :], scores, -np.inf)
+        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        return scores / scores.sum(axis=-1, keepdims=True), log_probabilities
+
+    return attend
+
+
 def inference_models(model, beams):
     """``(encoder, step)`` models sharing `model`'s layers, the step for `beams` hypotheses.
 

@@ -192,6 +192,44 @@ def cmd_neighbours(args):
     return 0
 
 
+def cmd_explain(args):
+    model = _load_model(args.model, needs="explain")
+    descriptions = _read_descriptions(args.descriptions, args.description_column)
+    explanations = [model.explain(text, args.title) for text in descriptions]
+    if args.json:
+        print(json.dumps([{"title": e.title, "score": round(e.score, 4), "method": e.method,
+                           "words": [{"token": t, "start": a, "end": b, "weight": round(float(w), 5)}
+                                     for t, (a, b), w in zip(e.tokens, e.spans, e.weights)]}
+                          for e in explanations], ensure_ascii=False, indent=1))
+    else:
+        for text, explanation in zip(descriptions, explanations):
+            shown = text if len(text) <= 90 else text[:87] + "..."
+            print(f"{shown}\n  -> {explanation}")
+    if args.html:
+        from .explanations import html_page
+
+        with open(args.html, "w", encoding="utf-8") as handle:
+            handle.write(html_page(explanations))
+        print(f"Wrote {len(explanations)} highlighted descriptions to {args.html}.", file=sys.stderr)
+    return 0
+
+
+def cmd_map(args):
+    from .plotting import plot_neighbours
+
+    model = _load_model(args.model, needs="most_similar")
+    compare = _load_model(args.compare, needs="most_similar") if args.compare else None
+    axes = plot_neighbours(model, args.title, topn=args.n, method=args.method, compare=compare)
+    import matplotlib.pyplot as plt
+
+    figure = getattr(axes, "figure", None) or axes[0].figure
+    figure.tight_layout()
+    figure.savefig(args.output, dpi=150)
+    plt.close(figure)
+    print(f"Wrote the map of {args.title!r} and its {args.n} nearest titles to {args.output}.", file=sys.stderr)
+    return 0
+
+
 def cmd_evaluate(args):
     from .metrics import evaluate
 
@@ -255,6 +293,29 @@ def build_parser():
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_neighbours)
 
+    p = sub.add_parser("explain", help="which words of each description drove its title",
+                       description="For each description, the words that drove the score of its top title (or "
+                                   "--title): JOAPS CNN filters, or Seq2Seq attention.")
+    p.add_argument("model", help="a saved TitlePredictor or Seq2SeqTitlePredictor")
+    p.add_argument("descriptions", nargs="?",
+                   help="text file (one description per line) or postings file; default: standard input")
+    p.add_argument("--title", help="explain this title instead of the top prediction")
+    p.add_argument("--html", metavar="FILE", help="also write the highlighted descriptions to FILE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--description-column", default="description", help="column of a postings file")
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("map", help="draw a title and its nearest titles in 2-D (PNG, SVG, PDF)",
+                       description="Draw TITLE and its nearest fitted titles in 2-D (PCA, as the JOAPS paper's "
+                                   "Figures 3-4). Needs matplotlib (pip install 'job2vec[plot]').")
+    p.add_argument("model", help="a saved job2vec model")
+    p.add_argument("title", help="any job title")
+    p.add_argument("-o", "--output", required=True, help="image file to write (format from its extension)")
+    p.add_argument("-n", type=int, default=10, help="how many neighbours (default: 10)")
+    p.add_argument("--method", choices=("pca", "umap"), default="pca", help="2-D projection (default: pca)")
+    p.add_argument("--compare", metavar="MODEL", help="a second saved model drawn beside the first")
+    p.set_defaults(func=cmd_map)
+
     p = sub.add_parser("evaluate", help="Top-k accuracy and max-BLEU of a model on labelled data",
                        description="Evaluate a saved TitlePredictor on DATA (or the bundled O*NET sample).")
     p.add_argument("model", help="a model saved by `job2vec train`")
@@ -270,7 +331,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError, OSError, FloatingPointError) as exc:
+    except (ValueError, TypeError, OSError, ImportError, FloatingPointError) as exc:
         print(f"job2vec {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, run_encoder, title_lab
 from ._channels import (CHANNELS, RANKINGS, WEIGHT_GRID, choose_weights, combine, fit_lexical_index,
                         fit_temperature, log_prior, neighbour_votes, softmax)
 from ._ranking import TopKPredictorMixin, check_k, scores_in_chunks
+from .explanations import explain_joaps
 from ._validation import check_texts, integer, one_of, real
 
 _MAX_VALIDATION = 2000  # validation pairs used to choose the channel weights and the temperature
@@ -337,6 +338,33 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         dense = np.zeros((votes.shape[0], len(self.candidate_groups_)), dtype=np.float32)
         dense[:, known] = votes[:, self.candidate_groups_[known]].toarray()
         return dense
+
+    def explain(self, description, title=None):
+        """Which words of `description` drove the score of `title` (the paper's Table 5).
+
+        The description–title cosine is split over the description's words
+        through the CNN's max-pooled filters: each filter's share of the
+        cosine (its pooled value times how far its dense-layer row points
+        towards the title) goes to the words of its winning n-gram. The
+        weights plus a bias term add up to the cosine; see
+        `job2vec.explanations`. The ranking channels (prior, neighbours) are
+        not part of it.
+
+        Parameters
+        ----------
+        description : str
+        title : str or None, default=None
+            Any title, fitted or not; None explains the top prediction.
+
+        Returns
+        -------
+        Explanation
+            ``tokens``, ``spans`` (character offsets in `description`),
+            ``weights``, ``title`` and ``score`` (the cosine); renders as
+            HTML in Jupyter (``to_html``) and as text with ``str``.
+        """
+        check_is_fitted(self, "network_")
+        return explain_joaps(self, description, title)
 
     def predict_proba(self, X):
         """Probability of each candidate title, calibrated on the validation split.

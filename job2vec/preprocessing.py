@@ -65,10 +65,17 @@ def _dash(match):
     return " - " if match.group(0) != match.group(0).strip() else match.group(0)
 
 
-def _scrub(text, phones=True):
-    text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
-    return _PHONE.sub(" ", text) if phones else text
+def _scrub(text, phones=True, keep_offsets=False):
+    """`text` without URLs, e-mail addresses and (if `phones`) phone numbers.
+
+    With `keep_offsets` each is blanked by as many spaces as it had
+    characters, so character offsets still point into the original text (the
+    extra spaces become space tokens, which are dropped: the same tokens).
+    """
+    blank = (lambda match: " " * len(match.group(0))) if keep_offsets else " "
+    text = _URL.sub(blank, text)
+    text = _EMAIL.sub(blank, text)
+    return _PHONE.sub(blank, text) if phones else text
 
 
 @functools.lru_cache(maxsize=8)
@@ -229,6 +236,37 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         cache = {} if blank else None
         unique_tokens = [self._tokens(doc, cache, lemmas) for doc in docs]
         return [list(unique_tokens[i]) for i in inverse.ravel()]
+
+    def token_spans(self, text):
+        """The tokens of one text, as `transform` makes them, with where each comes from.
+
+        Parameters
+        ----------
+        text : str
+
+        Returns
+        -------
+        list of (str, int, int)
+            Each token and the (start, end) character offsets of the word it
+            was made from in `text`, so ``text[start:end]`` is that word as
+            written.
+        """
+        [text] = check_texts([text], "text", allow_tokens=False)
+        nlp = _load_pipeline(self.language, self.spacy_model, self.lemmatize)
+        blank = self.spacy_model is None
+        scrubbed = _scrub(text, not self.keep_punctuation, keep_offsets=True)
+        # Lower-casing can lengthen a character ("İ"): map each lowered character back to its source.
+        source = [i for i, char in enumerate(scrubbed) for _ in (char.lower() if blank else char)]
+        lemmas = (nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup") if blank and self.lemmatize
+                  else None)
+        doc = next(nlp.pipe([scrubbed.lower() if blank else scrubbed],
+                            disable=["lemmatizer"] if lemmas is not None else []))
+        spans = []
+        for token in doc:
+            word = self._word(token, lemmas)
+            if word is not None:
+                spans.append((word, source[token.idx], source[token.idx + len(token.text) - 1] + 1))
+        return spans
 
     def _tokens(self, doc, cache, lemmas):
         tokens = []

@@ -16,6 +16,7 @@ from ._ranking import TopKPredictorMixin, check_k
 from ._seq2seq import BOS, EOS, PAD, SPECIAL_TOKENS, UNK, beam_search, build_seq2seq_network, inference_models
 from ._training import best_epoch, hold_out, seeded, train_network
 from ._validation import check_pairs, check_texts, integer, validate_params
+from .explanations import explain_seq2seq
 from .preprocessing import normalize_title
 from .word_vectors import prepare_corpus
 
@@ -170,11 +171,29 @@ class Seq2SeqTitlePredictor(NetworkEstimatorMixin, TopKPredictorMixin, BaseEstim
         self.title_words_ = words
         self.description_length_ = corpus.description_length
         self.title_length_ = title_length
-        self.network_ = network
+        self._set_network(network)
         self.history_ = history
         self.n_iter_ = len(history["loss"])
         self.best_epoch_ = best_epoch(history)
         return self
+
+    def explain(self, description, title=None):
+        """Where the decoder looked in `description` while writing `title` (the paper's Table 5).
+
+        Parameters
+        ----------
+        description : str
+        title : str or None, default=None
+            The title to write (teacher-forced); None explains the top prediction.
+
+        Returns
+        -------
+        job2vec.explanations.Explanation
+            ``weights``: each word's attention averaged over the title's
+            output steps; ``score``: the title's log probability.
+        """
+        check_is_fitted(self, "network_")
+        return explain_seq2seq(self, description, title)
 
     def predict_top_k(self, X, k=10, return_scores=False):
         """The `k` most probable titles of each description, by beam search.

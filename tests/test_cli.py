@@ -99,6 +99,24 @@ def test_train_prints_one_plain_line_per_epoch(trained):
     assert "left" in lines[0] and "\r" not in out and "\x1b" not in out  # a pipe gets no live line
 
 
+def test_explain_prints_words_and_writes_html(trained, workdir):
+    (workdir / "one.txt").write_text("Sort & deliver <mail> to the café.\n", encoding="utf-8")
+    result = job2vec("explain", trained[0], workdir / "one.txt", "--html", workdir / "why.html")
+    assert result.returncode == 0, result.stderr
+    assert "words that drove it" in result.stdout and "(filters, score" in result.stdout
+    page = (workdir / "why.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "&lt;mail&gt;" in page and "café" in page
+    as_json = json.loads(job2vec("explain", trained[0], "--json", "--title", "Geographer",
+                                 stdin="Study maps and land forms.\n").stdout)
+    assert as_json[0]["title"] == "geographer" and {w["token"] for w in as_json[0]["words"]} >= {"map"}
+
+
+def test_map_writes_an_image(trained, workdir):
+    result = job2vec("map", trained[0], "geographer", "-o", workdir / "map.png", "-n", 5)
+    assert result.returncode == 0, result.stderr
+    assert (workdir / "map.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_version():
     from job2vec import __version__
 
@@ -107,7 +125,7 @@ def test_version():
 
 
 def test_every_subcommand_has_help():
-    for command in ("train", "predict", "neighbours", "evaluate"):
+    for command in ("train", "predict", "neighbours", "evaluate", "explain", "map"):
         result = job2vec(command, "--help")
         assert result.returncode == 0 and "usage: job2vec" in result.stdout
 
