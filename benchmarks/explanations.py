@@ -6,7 +6,8 @@ On one set of `title_prediction.py` (EMSCAD by default) it fits `TitlePredictor(
 
 - ``deletion.md`` / ``deletion.png``: the faithfulness test on held-out test
   descriptions: the mean drop of the description-title cosine when the k words
-  with the largest filter attributions are deleted, against k random known words;
+  with the largest attributions (filters, and gradient x input) are deleted,
+  against k random known words (the same random draw for both);
 - ``table5.html``: three test descriptions highlighted by the JOAPS filters
   beside the Seq2Seq attention (the paper's Table 5);
 - ``map_*.png``: the two most frequent training titles and their neighbours,
@@ -52,15 +53,22 @@ def timed(label, make):
 
 
 def write_deletion(out, drops, n_descriptions, set_name):
+    """`drops`: ``{method: {k: (attributed, random)}}``."""
+    methods = list(drops)
     lines = [f"Deletion test on {n_descriptions} held-out {set_name} test descriptions (their top title): mean drop "
-             "of the description-title cosine after deleting k words.\n",
-             "| k | top-k attributed words deleted | k random known words deleted | ratio |", "|---|---|---|---|"]
-    lines += [f"| {k} | {a:.4f} | {r:.4f} | {a / r:.2f} |" for k, (a, r) in drops.items()]
+             "of the description-title cosine after deleting k words: the k words with the largest attribution, "
+             "or k random known words.\n",
+             "| k | " + " | ".join(f"{m}: top-k deleted | {m}: random deleted" for m in methods) + " |",
+             "|---|" + "---|---|" * len(methods)]
+    for k in drops[methods[0]]:
+        lines.append(f"| {k} | " + " | ".join(f"{drops[m][k][0]:.4f} | {drops[m][k][1]:.4f}" for m in methods) + " |")
     with open(os.path.join(out, "deletion.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(list(drops), [a for a, _ in drops.values()], marker="o", label="top-k attributed words")
-    ax.plot(list(drops), [r for _, r in drops.values()], marker="o", label="k random words")
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    for method in methods:
+        ks = list(drops[method])
+        ax.plot(ks, [drops[method][k][0] for k in ks], marker="o", label=f"top-k by {method}")
+    ax.plot(ks, [drops[methods[0]][k][1] for k in ks], marker="o", color="grey", label="k random words")
     ax.set_xlabel("words deleted (k)")
     ax.set_ylabel("mean cosine drop")
     ax.set_title(f"Deletion test ({set_name}, {n_descriptions} descriptions)", fontsize=9)
@@ -105,7 +113,8 @@ def main(argv=None):
 
     rng = np.random.default_rng(0)
     chosen = rng.choice(len(X_test), size=min(args.descriptions, len(X_test)), replace=False)
-    drops = timed("deletion test", lambda: deletion_test(joaps, list(X_test[chosen]), ks=KS, random_state=0))
+    drops = {method: timed(f"deletion test ({method})", lambda: deletion_test(
+        joaps, list(X_test[chosen]), ks=KS, random_state=0, method=method)) for method in ("filters", "gradient")}
     write_deletion(args.out, drops, len(chosen), args.set)
 
     short = [i for i in chosen if 200 <= len(X_test[i]) <= 700][:3]  # readable in a table cell

@@ -47,7 +47,8 @@ class Explanation:
         The score being explained: the description–title cosine (JOAPS), or
         the title's log probability (Seq2Seq).
     method : str
-        ``"filters"`` (JOAPS CNN filters) or ``"attention"`` (Seq2Seq).
+        ``"filters"`` or ``"gradient"`` (JOAPS, see `filter_attributions`), or
+        ``"attention"`` (Seq2Seq).
     """
 
     text: str
@@ -111,8 +112,8 @@ def description_weights(network, filter_sizes):
             "dense": tuple(network.get_layer("description_dense").get_weights())}
 
 
-def filter_attributions(weights, ids, title_vector):
-    """Each description position's share of the description–title cosine (see the module docstring).
+def filter_attributions(weights, ids, title_vector, method="filters"):
+    """Each description position's part in the description–title cosine.
 
     Parameters
     ----------
@@ -122,6 +123,11 @@ def filter_attributions(weights, ids, title_vector):
         The description's word ids, padded with 0.
     title_vector : ndarray of shape (embedding_size,)
         The unit title vector.
+    method : {"filters", "gradient"}, default="filters"
+        ``"filters"``: each filter's exact share of the cosine, split over its
+        winning n-gram (see the module docstring). ``"gradient"``: gradient ×
+        input, the cosine's gradient with respect to each word vector (it
+        flows through the winning windows only) dotted with that vector.
 
     Returns
     -------
@@ -132,26 +138,34 @@ def filter_attributions(weights, ids, title_vector):
     words = weights["w_in"][ids]
     pooled, winners = [], []
     for kernel, bias in weights["conv"]:
-        size = len(kernel)
-        n_windows = len(ids) - size + 1
-        activations = np.tanh(bias + sum(words[j : j + n_windows] @ kernel[j] for j in range(size)))
+        n_windows = len(ids) - len(kernel) + 1
+        activations = np.tanh(bias + sum(words[j : j + n_windows] @ kernel[j] for j in range(len(kernel))))
         best = activations.argmax(axis=0)
         pooled.append(activations[best, np.arange(activations.shape[1])])
-        winners.append((size, best))
+        winners.append((kernel, best))
     features = np.concatenate(pooled)
     dense, bias = weights["dense"]
     description = features @ dense + bias
     norm = np.linalg.norm(description)
-    shares = features * (dense @ title_vector) / norm
+    score = float(description @ title_vector / norm)
+    if method == "filters":
+        per_filter = features * (dense @ title_vector) / norm
+    else:  # d cos / d features, then through tanh to the winning windows' inputs
+        per_filter = dense @ (title_vector - score * description / norm) / norm * (1 - features**2)
     by_position = np.zeros(len(ids))
     offset = 0
-    for size, best in winners:
+    for kernel, best in winners:
+        size, n_filters = len(kernel), len(best)
         window = best[:, None] + np.arange(size)  # (filters, size): the winning n-gram's positions
         real = ids[window] != 0
-        share = shares[offset : offset + len(best), None] / np.maximum(real.sum(axis=1, keepdims=True), 1)
-        np.add.at(by_position, window[real], np.broadcast_to(share, window.shape)[real])
-        offset += len(best)
-    return by_position, float(description @ title_vector / norm)
+        part = per_filter[offset : offset + n_filters, None]
+        if method == "filters":
+            part = np.broadcast_to(part / np.maximum(real.sum(axis=1, keepdims=True), 1), window.shape)
+        else:  # each window word: its vector . (the filter's gradient x its kernel column)
+            part = part * np.einsum("fjd,jdf->fj", words[window], kernel)
+        np.add.at(by_position, window[real], part[real])
+        offset += n_filters
+    return by_position, score
 
 
 def _read(estimator, description, title):
@@ -184,19 +198,19 @@ def _explanation(estimator, description, spans, by_position, title, score, metho
     return Explanation(description, tokens, [(start, end) for _, start, end in spans], weights, title, score, method)
 
 
-def explain_joaps(estimator, description, title):
-    """`TitlePredictor.explain`: the filter attributions of one description for `title` (default: the top one)."""
+def explain_joaps(estimator, description, title, method="filters"):
+    """`TitlePredictor.explain`: the attributions of one description for `title` (default: the top one)."""
     from ._base import title_label
 
     title, spans, ids = _read(estimator, description, title)
     title_vector = estimator._encode_titles([title])[0]
     if "_description_weights" not in estimator.__dict__:  # read once: W_in alone can be tens of MB
         estimator._description_weights = description_weights(estimator.network_, tuple(estimator.filter_sizes))
-    by_position, score = filter_attributions(estimator._description_weights, ids, title_vector)
-    return _explanation(estimator, description, spans, by_position, title_label(title), score, "filters")
+    by_position, score = filter_attributions(estimator._description_weights, ids, title_vector, method)
+    return _explanation(estimator, description, spans, by_position, title_label(title), score, method)
 
 
-def deletion_test(estimator, descriptions, ks=(1, 3, 5), random_state=0):
+def deletion_test(estimator, descriptions, ks=(1, 3, 5), random_state=0, method="filters"):
     """How faithful `estimator.explain` is: the score lost by deleting the top-k attributed words vs k random ones.
 
     For each description, its top title is explained; then the `k` known
@@ -211,6 +225,8 @@ def deletion_test(estimator, descriptions, ks=(1, 3, 5), random_state=0):
     descriptions : list of str
     ks : tuple of int, default=(1, 3, 5)
     random_state : int, default=0
+    method : {"filters", "gradient"}, default="filters"
+        The attribution to test (see `filter_attributions`).
 
     Returns
     -------
@@ -218,7 +234,8 @@ def deletion_test(estimator, descriptions, ks=(1, 3, 5), random_state=0):
         ``{k: (mean cosine drop, attributed words deleted; mean drop, random words deleted)}``.
     """
     rng = np.random.default_rng(random_state)
-    explanations = [estimator.explain(text, title) for text, title in zip(descriptions, estimator.predict(descriptions))]
+    explanations = [estimator.explain(text, title, method=method)
+                    for text, title in zip(descriptions, estimator.predict(descriptions))]
     titles = estimator._encode_titles([e.title for e in explanations])
     vocabulary, length = estimator.vocabulary_, estimator.description_length_
     encoder = estimator._encoder_pair[0]

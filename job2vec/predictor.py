@@ -339,7 +339,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         dense[:, known] = votes[:, self.candidate_groups_[known]].toarray()
         return dense
 
-    def explain(self, description, title=None):
+    def explain(self, description, title=None, method="filters"):
         """Which words of `description` drove the score of `title` (the paper's Table 5).
 
         The description–title cosine is split over the description's words
@@ -355,6 +355,11 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         description : str
         title : str or None, default=None
             Any title, fitted or not; None explains the top prediction.
+        method : {"filters", "gradient"}, default="filters"
+            ``"filters"``: the exact split above. ``"gradient"``: gradient ×
+            input, the cosine's gradient with respect to each word vector
+            dotted with it (first order, so the weights do not add up to the
+            cosine).
 
         Returns
         -------
@@ -364,7 +369,9 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             HTML in Jupyter (``to_html``) and as text with ``str``.
         """
         check_is_fitted(self, "network_")
-        return explain_joaps(self, description, title)
+        if method not in ("filters", "gradient"):
+            raise ValueError(f"method must be 'filters' or 'gradient', got {method!r}.")
+        return explain_joaps(self, description, title, method)
 
     def predict_proba(self, X):
         """Probability of each candidate title, calibrated on the validation split.

@@ -7,7 +7,7 @@ import pytest
 
 from job2vec import TitlePredictor
 from job2vec.baselines import Seq2SeqTitlePredictor
-from job2vec.explanations import Explanation, deletion_test, html_page
+from job2vec.explanations import Explanation, deletion_test, description_weights, filter_attributions, html_page
 
 from .conftest import TINY, onet_tasks_sample
 
@@ -32,6 +32,27 @@ def test_filter_weights_add_up_to_the_cosine_and_align_with_the_text(fitted_pred
     assert explanation.weights[known].any()
 
 
+def test_gradient_times_input_matches_finite_differences(fitted_predictor, tasks):
+    text = tasks[0][0]
+    weights = description_weights(fitted_predictor.network_, tuple(fitted_predictor.filter_sizes))
+    weights = {"w_in": weights["w_in"].astype(np.float64),  # float64: a difference at 1e-6 must show
+               "conv": [(k.astype(np.float64), b.astype(np.float64)) for k, b in weights["conv"]],
+               "dense": tuple(a.astype(np.float64) for a in weights["dense"])}
+    tokens = fitted_predictor._tokenize([text], remove_stop_words=True)[0]
+    ids = fitted_predictor.vocabulary_.encode([tokens], fitted_predictor.description_length_)[0]
+    title = fitted_predictor._encode_titles([fitted_predictor.predict([text])[0]])[0].astype(np.float64)
+    gradient, cosine = filter_attributions(weights, ids, title, method="gradient")
+    for position in np.flatnonzero(ids)[:3]:
+        if (ids == ids[position]).sum() > 1:
+            continue  # scaling a repeated word's vector moves every copy
+        scaled = weights["w_in"].copy()
+        scaled[ids[position]] *= 1 + 1e-6  # d cos / d log-scale of the word vector = gradient . vector
+        _, moved = filter_attributions({**weights, "w_in": scaled}, ids, title, method="gradient")
+        assert (moved - cosine) / 1e-6 == pytest.approx(gradient[position], abs=2e-3)
+    explanation = fitted_predictor.explain(text, method="gradient")
+    assert explanation.method == "gradient" and explanation.score == pytest.approx(cosine, abs=1e-4)
+
+
 def test_any_title_can_be_explained_and_bad_input_is_named(fitted_predictor, tasks):
     X, y = tasks
     explanation = fitted_predictor.explain(X[0], title="Underwater Basket Weaver")
@@ -42,6 +63,8 @@ def test_any_title_can_be_explained_and_bad_input_is_named(fitted_predictor, tas
         fitted_predictor.explain(X[0], title="  ")
     with pytest.raises(ValueError, match="empty"):
         fitted_predictor.explain("")
+    with pytest.raises(ValueError, match="method must be"):
+        fitted_predictor.explain(X[0], method="lime")
 
 
 def test_html_escapes_the_text_and_highlights_words(fitted_predictor, tasks):
