@@ -10,7 +10,7 @@ On one set of `title_prediction.py` (EMSCAD by default) it fits `TitlePredictor(
   against k random known words (the same random draw for both);
 - ``table5.html``: three test descriptions highlighted by the JOAPS filters
   beside the Seq2Seq attention (the paper's Table 5);
-- ``map_*.png``: the two most frequent training titles and their neighbours,
+- ``map_1.png``, ``map_2.png``: the two most frequent training titles and their neighbours,
   JOAPS beside the word2vec-sum baseline (the paper's Figures 3-4);
 - ``training.png``: loss, violation ratio and batch size per epoch.
 
@@ -120,11 +120,11 @@ def main(argv=None):
     short = [i for i in chosen if 200 <= len(X_test[i]) <= 700][:3]  # readable in a table cell
     write_table5(args.out, joaps, seq2seq, X_test[short], y_test[short])
 
-    for title, _ in collections.Counter(normalize_title(t) for t in y_train).most_common(2):
+    common = collections.Counter(normalize_title(t) for t in y_train).most_common(2)
+    for rank, (title, _) in enumerate(common, start=1):
         axes = plot_neighbours(joaps, title, topn=10, compare=word2vec)
         axes[0].figure.tight_layout()
-        name = "map_" + "".join(c if c.isalnum() else "_" for c in title)[:40] + ".png"
-        axes[0].figure.savefig(os.path.join(args.out, name), dpi=110)
+        axes[0].figure.savefig(os.path.join(args.out, f"map_{rank}.png"), dpi=110)
         plt.close("all")
     axes = plot_training(joaps)
     axes[0].figure.tight_layout()
