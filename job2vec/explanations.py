@@ -8,14 +8,14 @@ paper) or as plain text.
 
 The filter attribution is exact for the cosine. With ``z`` the max-pooled
 filter values, ``W`` and ``c`` the dense layer, ``d = zW + c`` and ``v`` the
-unit title vector, the score is
+unit title vector, the score is::
 
-    cos = d·v / |d| = sum_f z_f (W_f·v) / |d| + c·v / |d|
+    cos = d·v / ‖d‖ = sum_f z_f (W_f·v) / ‖d‖ + c·v / ‖d‖
 
-so filter ``f`` moves the score by ``z_f (W_f·v) / |d|``; that share goes, in
+so filter ``f`` moves the score by ``z_f (W_f·v) / ‖d‖``; that share goes, in
 equal parts, to the words of the n-gram where the filter reached its maximum
 (padding gets nothing). A word's weight is the sum of the shares it received;
-the weights plus the bias term ``c·v / |d|`` add up to the cosine.
+the weights plus the bias term ``c·v / ‖d‖`` add up to the cosine.
 """
 
 import html
