@@ -105,7 +105,8 @@ def test_explain_prints_words_and_writes_html(trained, workdir):
     assert result.returncode == 0, result.stderr
     assert "words that drove it" in result.stdout and "(filters, score" in result.stdout
     page = (workdir / "why.html").read_text(encoding="utf-8")
-    assert page.startswith("<!DOCTYPE html>") and "&lt;mail&gt;" in page and "café" in page
+    assert page.startswith("<!DOCTYPE html>") and "café" in page
+    assert "<mail>" not in page and "&lt;" in page and "&gt; to the café" in page  # escaped around the word
     as_json = json.loads(job2vec("explain", trained[0], "--json", "--title", "Geographer",
                                  stdin="Study maps and land forms.\n").stdout)
     assert as_json[0]["title"] == "geographer" and {w["token"] for w in as_json[0]["words"]} >= {"map"}
