@@ -88,7 +88,8 @@ def write_table5(out, joaps, seq2seq, descriptions, truths):
         rows.append(f"<tr><td colspan='{len(cells)}'><i>true title: {html.escape(normalize_title(truth))}</i>"
                     "</td></tr><tr>" + "".join(f"<td style='vertical-align: top; width: {100 // len(cells)}%'>{c}</td>"
                                                for c in cells) + "</tr>")
-    header = "<tr><th>JOAPS: CNN filters</th>" + ("<th>Seq2Seq: attention</th>" if seq2seq is not None else "") + "</tr>"
+    columns = ["JOAPS: CNN filters"] + (["Seq2Seq: attention"] if seq2seq is not None else [])
+    header = "<tr>" + "".join(f"<th>{name}</th>" for name in columns) + "</tr>"
     with open(os.path.join(out, "table5.html"), "w", encoding="utf-8") as handle:
         handle.write("<table style='border-collapse: collapse; font-size: 0.85em'>" + header + "".join(rows)
                      + "</table>\n")

@@ -47,7 +47,7 @@ with open(os.path.join(args.out, "explanations.html"), "w", encoding="utf-8") as
     handle.write(html_page(explanations))  # in Jupyter, just display an Explanation
 
 # 2. Are the attributions faithful? Delete the top-k words, or k random ones.
-for k, (attributed, chance) in deletion_test(model, list(X_test[:60]), ks=(1, 3, 5)).items():
+for k, (attributed, chance) in deletion_test(model, list(X_test[: 15 if args.tiny else 60]), ks=(1, 3, 5)).items():
     print(f"deleting {k} word(s): the cosine drops by {attributed:.3f} (top attributed) vs {chance:.3f} (random)")
 
 # 3. Maps: the paper's PCA of a title's neighbours, JOAPS beside word2vec-sum; training curves.

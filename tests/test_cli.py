@@ -101,15 +101,15 @@ def test_train_prints_one_plain_line_per_epoch(trained):
 
 def test_explain_prints_words_and_writes_html(trained, workdir):
     (workdir / "one.txt").write_text("Sort & deliver <mail> to the café.\n", encoding="utf-8")
-    result = job2vec("explain", trained[0], workdir / "one.txt", "--html", workdir / "why.html")
+    result = job2vec("explain", trained[0], workdir / "one.txt", "--html", workdir / "why.html", "--json",
+                     "--title", "Geographer")
     assert result.returncode == 0, result.stderr
-    assert "words that drove it" in result.stdout and "(filters, score" in result.stdout
+    [explained] = json.loads(result.stdout)
+    assert explained["title"] == "geographer" and explained["method"] == "filters"
+    assert [w["token"] for w in explained["words"]][:2] == ["sort", "deliver"]
     page = (workdir / "why.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "café" in page
     assert "<mail>" not in page and "&lt;" in page and "&gt; to the café" in page  # escaped around the word
-    as_json = json.loads(job2vec("explain", trained[0], "--json", "--title", "Geographer",
-                                 stdin="Study maps and land forms.\n").stdout)
-    assert as_json[0]["title"] == "geographer" and {w["token"] for w in as_json[0]["words"]} >= {"map"}
 
 
 def test_map_writes_an_image(trained, workdir):
