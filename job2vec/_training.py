@@ -200,7 +200,7 @@ class EpochReport:
         parts = [f"epoch {epoch}/{self.epochs}", f"loss {history['loss'][-1]:.4f}"]
         if history.get("violation_ratio"):
             parts.append(f"violation ratio {history['violation_ratio'][-1]:.3f}")
-        parts.append(f"batch {history['batch_size'][-1]:.0f} (now {history['final_batch_size'][-1]})")
+        parts.append(f"batch {history['batch_size'][-1]:.0f} (now {history['final_batch_size'][-1]:.0f})")
         parts.append(f"{history['pairs_per_second'][-1]:.0f} pairs/s")
         if history.get("val_loss"):
             parts.append(f"val_loss {history['val_loss'][-1]:.4f}")
