@@ -222,7 +222,7 @@ def cmd_map(args):
     axes = plot_neighbours(model, args.title, topn=args.n, method=args.method, compare=compare)
     import matplotlib.pyplot as plt
 
-    figure = getattr(axes, "figure", None) or axes[0].figure
+    figure = (axes[0] if compare is not None else axes).figure
     figure.tight_layout()
     figure.savefig(args.output, dpi=150)
     plt.close(figure)

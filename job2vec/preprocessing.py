@@ -218,24 +218,30 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
             One token list per text; it may be empty (e.g. a text of stop words).
         """
         texts = check_texts(X, "X", allow_tokens=False)
-        nlp = _load_pipeline(self.language, self.spacy_model, self.lemmatize)
         unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
         blank = self.spacy_model is None
-        # The lookup tables are keyed by lower-case forms; a trained tagger wants the original case.
         phones = not self.keep_punctuation
         prepared = (_scrub(text, phones).lower() if blank else _scrub(text, phones) for text in unique_texts)
-        lemmas = None
-        if blank and self.lemmatize:
-            # spaCy's lookup lemmatizer loops over every token in Python; the same table,
-            # read once per distinct word through the cache below, gives the same lemmas.
-            lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-        docs = nlp.pipe(prepared, batch_size=self.batch_size, n_process=self.n_process,
-                        disable=["lemmatizer"] if lemmas is not None else [])
+        docs, lemmas = self._pipe(prepared, batch_size=self.batch_size, n_process=self.n_process)
         # With the blank pipeline a word's output depends on its text only (lookup lemmas, no
         # POS), so it is computed once per distinct word: most of the time of this loop.
         cache = {} if blank else None
         unique_tokens = [self._tokens(doc, cache, lemmas) for doc in docs]
         return [list(unique_tokens[i]) for i in inverse.ravel()]
+
+    def _pipe(self, prepared, **options):
+        """spaCy docs of the `prepared` texts (scrubbed; lower-cased for the blank pipeline), and the lemma table.
+
+        The lookup tables are keyed by lower-case forms; a trained tagger wants
+        the original case. spaCy's lookup lemmatizer loops over every token in
+        Python; the same table, read once per distinct word (see `_tokens`),
+        gives the same lemmas, so it is returned instead (None when unused).
+        """
+        nlp = _load_pipeline(self.language, self.spacy_model, self.lemmatize)
+        lemmas = None
+        if self.spacy_model is None and self.lemmatize:
+            lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        return nlp.pipe(prepared, disable=["lemmatizer"] if lemmas is not None else [], **options), lemmas
 
     def token_spans(self, text):
         """The tokens of one text, as `transform` makes them, with where each comes from.
@@ -252,15 +258,12 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
             written.
         """
         [text] = check_texts([text], "text", allow_tokens=False)
-        nlp = _load_pipeline(self.language, self.spacy_model, self.lemmatize)
         blank = self.spacy_model is None
         scrubbed = _scrub(text, not self.keep_punctuation, keep_offsets=True)
         # Lower-casing can lengthen a character ("İ"): map each lowered character back to its source.
         source = [i for i, char in enumerate(scrubbed) for _ in (char.lower() if blank else char)]
-        lemmas = (nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup") if blank and self.lemmatize
-                  else None)
-        doc = next(nlp.pipe([scrubbed.lower() if blank else scrubbed],
-                            disable=["lemmatizer"] if lemmas is not None else []))
+        docs, lemmas = self._pipe([scrubbed.lower() if blank else scrubbed])
+        doc = next(docs)
         spans = []
         for token in doc:
             word = self._word(token, lemmas)
