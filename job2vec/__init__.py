@@ -6,11 +6,12 @@ import_keras()  # JAX unless the user chose a Keras backend: see job2vec/_backen
 
 from .cleaning import TitleCleaner, clean_title  # noqa: E402
 from .embedder import JoapsEmbedder  # noqa: E402
+from .normalizer import TitleNormalizer  # noqa: E402
 from .predictor import TitlePredictor  # noqa: E402
 from .preprocessing import TextPreprocessor, normalize_title  # noqa: E402
 from .word_vectors import Vocabulary  # noqa: E402
 
 __version__ = "0.2.0"
 
-__all__ = ["JoapsEmbedder", "TitlePredictor", "TextPreprocessor", "TitleCleaner", "Vocabulary", "clean_title",
+__all__ = ["JoapsEmbedder", "TitleNormalizer", "TitlePredictor", "TextPreprocessor", "TitleCleaner", "Vocabulary", "clean_title",
            "normalize_title", "__version__"]

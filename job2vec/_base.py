@@ -265,10 +265,13 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                              if "network_" in state else state)
 
     # ------------------------------------------------------------------- fit
-    def _fit(self, descriptions, titles, description_name, title_name):
+    def _fit(self, descriptions, titles, description_name, title_name, same_target=None):
         """Fit on aligned descriptions and titles; set fitted attributes only on success.
 
-        Returns a `FitSplit`, for estimators that fit more on top (the ranking channels).
+        `same_target` (one label per pair, optional) marks pairs that are never
+        each other's in-batch negatives; by default, pairs with the same
+        normalized title. Returns a `FitSplit`, for estimators that fit more on
+        top (the ranking channels).
         """
         validate_params(self)
         if description_name == "X":
@@ -281,6 +284,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         if len(unique_titles) < 2:
             raise ValueError(f"{title_name} needs at least 2 distinct titles, got {len(unique_titles)}.")
         first, groups = first.ravel(), groups.ravel()
+        loss_ids = groups if same_target is None else self._same_target_ids(same_target, len(groups))
 
         seed = fit_seed(self.random_state)
         corpus = prepare_corpus(self, descriptions, titles, seed, min_description_length=max(self.filter_sizes))
@@ -288,11 +292,11 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         title_punctuation = bool(self.subword_buckets)
         title_length, title_arrays = self._title_arrays(titles, corpus.title_tokens, vocabulary,
                                                         punctuation=title_punctuation)
-        groups = groups.astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
+        loss_ids = loss_ids.astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
 
         shuffle = np.random.default_rng(seed)
         rows = np.arange(len(groups))
-        train, validation = hold_out((corpus.description_ids, *title_arrays, groups, rows),
+        train, validation = hold_out((corpus.description_ids, *title_arrays, loss_ids, rows),
                                      self.validation_fraction if self.early_stopping else 0.0, shuffle,
                                      type(self).__name__)
         split = FitSplit(groups.astype(np.int64), train[-1], None if validation is None else validation[-1],
@@ -337,6 +341,19 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         self.titles_ = unique_titles
         self.title_vectors_ = title_vectors
         return split
+
+    def _same_target_ids(self, same_target, n_pairs):
+        """Integer ids of `same_target` (one hashable label per pair), checked."""
+        if self.loss == "warp":
+            raise ValueError("groups cannot be used with loss='warp': WARP samples its negatives among "
+                             "the distinct titles; use loss='wocr' or 'mnrl'.")
+        if isinstance(same_target, str) or not hasattr(same_target, "__len__"):
+            raise TypeError(f"groups must be an array-like with one label per pair, got "
+                            f"{type(same_target).__name__}.")
+        labels = np.asarray([str(g) for g in same_target], dtype=object)
+        if len(labels) != n_pairs:
+            raise ValueError(f"groups has {len(labels)} labels for {n_pairs} pairs.")
+        return np.unique(labels, return_inverse=True)[1].ravel()
 
     # -------------------------------------------------------------- encoding
     @property

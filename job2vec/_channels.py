@@ -88,15 +88,59 @@ def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
     return sparse.vstack(blocks, format="csr")
 
 
+def weighted_sum(channels, weights):
+    """Sum of ``weights[name] * channels[name]`` in float32, in the order of `channels`; zero weights skipped.
+
+    A channel may be a row (n_columns,) that broadcasts over the queries. The
+    first channel sets the shape, and is copied even at weight 1.
+    """
+    names = list(channels)
+    scores = np.zeros(np.broadcast_shapes(*(np.shape(channels[n]) for n in names)), dtype=np.float32)
+    for name in names:
+        weight = weights.get(name, 0.0)
+        if weight:
+            scores += channels[name] if weight == 1.0 else np.float32(weight) * channels[name]
+    return scores
+
+
 def combine(cosines, weights, log_prior_row, votes):
     """The ranking score: cosines plus each weighted channel (`votes` maps channel name to a dense array)."""
-    scores = np.array(cosines, dtype=np.float32, copy=True)
-    if weights.get("prior"):
-        scores += np.float32(weights["prior"]) * log_prior_row
-    for name, channel in votes.items():
-        if weights.get(name):
-            scores += np.float32(weights[name]) * channel
-    return scores
+    return weighted_sum({"cosine": cosines, "prior": log_prior_row, **votes}, {"cosine": 1.0, **weights})
+
+
+def best_weights(channels, truth, grid):
+    """The weights of `grid` with the best mean validation Top-1/5/10, over rows and per true column.
+
+    Parameters
+    ----------
+    channels : dict of str to ndarray (n_validation, n_columns)
+        Each channel's scores (a row broadcasts).
+    truth : ndarray of int (n_validation,)
+        Each validation query's true column.
+    grid : dict of str to tuple of float
+        Weights to try per channel; a channel missing from `grid` keeps 0.
+
+    Returns
+    -------
+    dict of str to float
+        Ties go to the first in grid order (the smallest weights).
+    """
+    names = list(grid)
+    _, per_column = np.unique(truth, return_inverse=True)
+    column_sizes = np.bincount(per_column)
+    best, best_weights_ = -np.inf, None
+    for values in itertools.product(*(grid[name] for name in names)):
+        weights = dict(zip(names, values))
+        if not any(weights.values()):
+            continue
+        ranks = top_k_indices(weighted_sum(channels, weights), 10) == truth[:, None]
+        quality = 0.0
+        for k in (1, 5, 10):
+            hits = ranks[:, :k].any(axis=1)
+            quality += hits.mean() + np.mean(np.bincount(per_column, weights=hits) / column_sizes)
+        if quality > best + 1e-12:
+            best, best_weights_ = quality, weights
+    return {name: float(best_weights_.get(name, 0.0)) for name in channels}
 
 
 def choose_weights(cosines, truth, log_prior_row, votes, grid):
@@ -115,22 +159,9 @@ def choose_weights(cosines, truth, log_prior_row, votes, grid):
     Returns
     -------
     dict of str to float
-        Ties go to the first in grid order (the smallest weights).
     """
-    names = list(grid)
-    _, per_title = np.unique(truth, return_inverse=True)
-    title_sizes = np.bincount(per_title)
-    best, best_weights = -np.inf, None
-    for values in itertools.product(*(grid[name] for name in names)):
-        weights = dict(zip(names, values))
-        ranks = top_k_indices(combine(cosines, weights, log_prior_row, votes), 10) == truth[:, None]
-        quality = 0.0
-        for k in (1, 5, 10):
-            hits = ranks[:, :k].any(axis=1)
-            quality += hits.mean() + np.mean(np.bincount(per_title, weights=hits) / title_sizes)
-        if quality > best + 1e-12:
-            best, best_weights = quality, weights
-    return {name: float(best_weights.get(name, 0.0)) for name in CHANNELS}
+    weights = best_weights({"cosine": cosines, "prior": log_prior_row, **votes}, truth, {"cosine": (1.0,), **grid})
+    return {name: weights.get(name, 0.0) for name in CHANNELS}
 
 
 def softmax(scores, temperature):

@@ -1,4 +1,4 @@
-"""The ``job2vec`` command: train, predict, neighbours, evaluate.
+"""The ``job2vec`` command: train, predict, neighbours, explain, map, evaluate, normalize.
 
 Every subcommand has ``--help``. Errors print one line on stderr and exit
 with status 1.
@@ -47,6 +47,8 @@ def _load_model(path, needs="predict_top_k"):
     except Exception as exc:  # pickle, zlib, EOF: a damaged or foreign file
         raise ValueError(f"{path!r} is not a readable job2vec model: {exc!r}") from exc
     name = type(model).__name__
+    if needs == "predict_label" and not hasattr(model, needs):
+        raise ValueError(f"{path!r} holds a {name}; job2vec normalize needs a saved TitleNormalizer.")
     if not hasattr(model, needs):
         does = "embeds titles, it does not predict them" if hasattr(model, "most_similar") else "is not a title model"
         wanted = "a model that predicts titles" if needs == "predict_top_k" else "a model that embeds titles"
@@ -55,12 +57,12 @@ def _load_model(path, needs="predict_top_k"):
     return model
 
 
-def _read_descriptions(source, description_column):
+def _read_descriptions(source, description_column, what="description"):
     from .datasets import is_postings_file, load_postings
 
     if source in (None, "-"):
         if sys.stdin.isatty():
-            print("Reading descriptions from standard input, one per line; end with Ctrl-D.", file=sys.stderr)
+            print(f"Reading {what}s from standard input, one per line; end with Ctrl-D.", file=sys.stderr)
         lines = [line.strip() for line in sys.stdin]
     elif is_postings_file(source):
         frame = load_postings(source, title_column=description_column,
@@ -73,7 +75,7 @@ def _read_descriptions(source, description_column):
             lines = [line.strip() for line in handle]
     lines = [line for line in lines if line]
     if not lines:
-        raise ValueError("no description to predict: the input is empty.")
+        raise ValueError(f"no {what} to predict: the input is empty.")
     return lines
 
 
@@ -230,6 +232,63 @@ def cmd_map(args):
     return 0
 
 
+def _read_titles(source, title_column, description_column):
+    """Query titles (a list) or postings with descriptions (a DataFrame) from a file or standard input."""
+    import pandas as pd
+
+    from .datasets import is_postings_file, load_postings
+
+    if source not in (None, "-") and is_postings_file(source):
+        frame = load_postings(source, title_column=title_column, description_column=title_column).frame
+        if description_column in frame:
+            return pd.DataFrame({"title": frame[title_column], "description": frame[description_column]})
+        return frame[title_column].tolist()
+    return _read_descriptions(source, description_column, what="title")
+
+
+def _normalizer(args):
+    """The saved normalizer of --model, or a new one fitted on the taxonomy (and saved to --model)."""
+    if args.model and os.path.isfile(args.model):
+        model = _load_model(args.model, needs="predict_label")
+        return model
+    import joblib
+
+    from .normalizer import TitleNormalizer
+
+    model = TitleNormalizer(args.taxonomy, language=args.language, random_state=0, verbose=0 if args.quiet else 1)
+    print(f"Learning job2vec from the {args.taxonomy} taxonomy (a few minutes on 2 cores; --model FILE saves it "
+          "for the next call)...", file=sys.stderr)
+    start = time.perf_counter()
+    model.fit()
+    print(f"Fitted in {time.perf_counter() - start:.0f} s on {model.n_labels_:,} labels of "
+          f"{len(model.classes_):,} occupations.", file=sys.stderr)
+    if args.model:
+        joblib.dump(model, args.model)
+        print(f"Saved to {args.model}.", file=sys.stderr)
+    return model
+
+
+def cmd_normalize(args):
+    import pandas as pd
+
+    queries = _read_titles(args.titles, args.title_column, args.description_column)
+    model = _normalizer(args)
+    codes, scores = model.predict_top_k(queries, k=args.k, return_scores=True)
+    labels = model.labels_[model.classes_.searchsorted(codes)]
+    titles = queries["title"].tolist() if isinstance(queries, pd.DataFrame) else queries
+    if args.json:
+        print(json.dumps([{"title": t, "matches": [{"code": c, "label": l, "score": round(float(s), 4)}
+                                                   for c, l, s in zip(cr, lr, sr)]}
+                          for t, cr, lr, sr in zip(titles, codes.tolist(), labels.tolist(), scores.tolist())],
+                         ensure_ascii=False, indent=1))
+        return 0
+    for title, code_row, label_row, score_row in zip(titles, codes, labels, scores):
+        print(title)
+        for rank, (code, label, score) in enumerate(zip(code_row, label_row, score_row), start=1):
+            print(f"  {rank:>2}. {code:<14} {label:<50} {score:.3f}")
+    return 0
+
+
 def cmd_evaluate(args):
     from .metrics import evaluate
 
@@ -323,6 +382,20 @@ def build_parser():
     p.add_argument("--json", action="store_true", help="print JSON")
     columns(p)
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("normalize", aliases=["normalise"], help="map job titles to taxonomy codes (ESCO, O*NET, ROME)",
+                       description="Map free-form job titles (one per line, or a postings file with a title and "
+                                   "an optional description column) to the occupations of a taxonomy.")
+    p.add_argument("titles", nargs="?", help="file of titles or postings; default: standard input")
+    p.add_argument("--taxonomy", choices=("esco", "onet", "rome"), default="esco", help="(default: esco)")
+    p.add_argument("--language", choices=("en", "fr"), help="labels' language (default: the taxonomy's own)")
+    p.add_argument("--model", metavar="FILE", help="a saved normalizer to use; when FILE does not exist, "
+                                                   "the new one is saved there")
+    p.add_argument("-k", type=int, default=3, help="occupations per title (default: 3)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    columns(p)
+    p.set_defaults(func=cmd_normalize)
     return parser
 
 

@@ -41,7 +41,7 @@ class JoapsEmbedder(TransformerMixin, JoapsBase):
     (2, 100)
     """
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Learn job2vec from titles and their descriptions.
 
         Parameters
@@ -50,12 +50,17 @@ class JoapsEmbedder(TransformerMixin, JoapsBase):
             Job titles (what gets embedded).
         y : list, array or Series of str, shape (n_pairs,)
             The description of each title (the supervision).
+        groups : array-like of shape (n_pairs,), default=None
+            Pairs with the same group are never each other's in-batch
+            negatives, e.g. the occupation code of a taxonomy's labels, whose
+            synonyms share one description. By default, pairs with the same
+            normalized title. Not with ``loss="warp"``.
 
         Returns
         -------
         self : JoapsEmbedder
         """
-        self._fit(descriptions=y, titles=X, description_name="y", title_name="X")
+        self._fit(descriptions=y, titles=X, description_name="y", title_name="X", same_target=groups)
         return self
 
     def transform(self, X):

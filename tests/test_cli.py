@@ -126,7 +126,7 @@ def test_version():
 
 
 def test_every_subcommand_has_help():
-    for command in ("train", "predict", "neighbours", "evaluate", "explain", "map"):
+    for command in ("train", "predict", "neighbours", "evaluate", "explain", "map", "normalize"):
         result = job2vec(command, "--help")
         assert result.returncode == 0 and "usage: job2vec" in result.stdout
 
@@ -173,3 +173,33 @@ def test_min_confidence_answers_unknown_instead_of_guessing(trained):
     assert "fewer than 3 words" in result.stderr  # the text with no known word is reported
     text = job2vec("predict", model, "--min-confidence", 0.0, stdin=stdin)
     assert text.returncode == 0 and "unknown" not in text.stdout and "confidence" in text.stdout
+
+
+def test_normalize_prints_codes_labels_and_scores(trained, workdir, capsys):
+    import joblib
+
+    from job2vec import JoapsEmbedder, TitleNormalizer
+    from job2vec.cli import main
+
+    from .conftest import TINY
+    from .test_normalizer import esco_sample
+
+    taxonomy, queries, _ = esco_sample(25, seed=4)
+    path = workdir / "normalizer.joblib"
+    joblib.dump(TitleNormalizer(taxonomy, embedder=JoapsEmbedder(**TINY), random_state=0).fit(), path)
+    postings = workdir / "titles.csv"
+    pd.DataFrame({"title": queries[:3], "description": ["Cares for patients.", None, None]}).to_csv(postings,
+                                                                                                  index=False)
+    result = job2vec("normalize", "--model", path, postings, "--json", "-k", 2)
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout)
+    assert [a["title"] for a in answers] == queries[:3] and all(len(a["matches"]) == 2 for a in answers)
+    assert set(answers[0]["matches"][0]) == {"code", "label", "score"}
+    assert answers[0]["matches"][0]["label"] in set(taxonomy["label"])
+
+    (workdir / "titles.txt").write_text("\n".join(queries[:2]) + "\n")
+    assert main(["normalize", "--model", str(path), str(workdir / "titles.txt")]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(queries[0]) and printed.count(" 1. http://data.europa.eu/esco/") == 2
+    assert main(["normalize", "--model", str(trained[0]), str(workdir / "titles.txt")]) == 1
+    assert "holds a TitlePredictor; job2vec normalize needs a saved TitleNormalizer" in capsys.readouterr().err
