@@ -181,6 +181,10 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
         coded, extra_titles, extra_texts, extra_groups = self._postings(X, y, codes)
         labels = pd.concat([labels, coded[labels.columns]], ignore_index=True)
         labels = labels[labels["label"] != ""].drop_duplicates(["occupation", "label"]).reset_index(drop=True)
+        unlabelled = np.setdiff1d(np.arange(len(codes)), labels["occupation"])
+        if len(unlabelled):
+            raise ValueError(f"{len(unlabelled)} codes have no label left after normalization, e.g. "
+                             f"{codes[unlabelled[0]]!r}.")  # the per-occupation maxima need one per code
 
         rng = check_random_state(fit_seed(self.random_state))
         held_out = self._validation_labels(labels, rng) if self.weights == "auto" else np.zeros(len(labels), bool)
@@ -236,11 +240,11 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
 
     def _postings(self, X, y, codes):
         """The user's postings: labels from coded titles, and extra training pairs (titles, texts, groups)."""
-        none = pd.DataFrame({"occupation": np.zeros(0, np.int64), "label": [], "preferred": np.zeros(0, bool)})
+        coded = pd.DataFrame({"occupation": np.zeros(0, np.int64), "label": [], "preferred": np.zeros(0, bool)})
         if X is None:
             if y is not None:
                 raise ValueError("y (codes) was given without X (the titles they belong to).")
-            return none, [], [], []
+            return coded, [], [], []
         titles, descriptions = read_postings(X)
         if y is not None:
             y = check_texts(y, "y", allow_tokens=False)
@@ -249,19 +253,19 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
             unknown = sorted(set(y) - set(codes))
             if unknown:
                 raise ValueError(f"y has {len(unknown)} codes that are not in the taxonomy, e.g. {unknown[:3]}.")
-            none = pd.DataFrame({"occupation": np.searchsorted(codes, y), "preferred": False,
+            coded = pd.DataFrame({"occupation": np.searchsorted(codes, y), "preferred": False,
                                  "label": [normalize_title(t) for t in titles]})
         elif descriptions is None:
             raise ValueError("titles alone teach nothing without their codes: give y, or a frame with a "
                              "'description' column.")
         if descriptions is None:
-            return none, [], [], []
+            return coded, [], [], []
         keep = [i for i, d in enumerate(descriptions) if d]
         groups = [y[i] for i in keep] if y is not None else [f"title:{normalize_title(titles[i])}" for i in keep]
-        return none, [titles[i] for i in keep], [descriptions[i] for i in keep], groups
+        return coded, [titles[i] for i in keep], [descriptions[i] for i in keep], groups
 
     def _validation_labels(self, labels, rng):
-        """A mask of alternative labels held out to choose the weights (never an occupation's last two)."""
+        """A mask of alternative labels held out to choose the weights; every occupation keeps two labels."""
         held_out = np.zeros(len(labels), dtype=bool)
         alternative = labels.index[~labels["preferred"]].to_numpy()
         for rows in pd.Series(alternative).groupby(labels.loc[alternative, "occupation"].to_numpy()):
@@ -295,14 +299,13 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
                 "definition": vectors @ definition_vectors.T,
                 "lexical": np.concatenate([p["lexical"] for p in parts])}
 
-
     # --------------------------------------------------------------- predict
-    def _description_channel(self, descriptions, rows):
+    def _description_channel(self, descriptions):
         """Evidence of the posting descriptions: their encoding vs each occupation's labels and description.
 
         Rows without a description get 0 (their ranking is the titles' alone).
         """
-        evidence = np.zeros((len(rows), len(self.classes_)), dtype=np.float32)
+        evidence = np.zeros((len(descriptions), len(self.classes_)), dtype=np.float32)
         given = [i for i, text in enumerate(descriptions) if text]
         if given:
             vectors = self.embedder_._encode_descriptions([descriptions[i] for i in given])
@@ -336,8 +339,7 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
             channels = self._title_channels(self._index, self.definition_vectors_, titles[rows], self.embedder_)
             scores = weighted_sum(channels, self.weights_)
             if use_descriptions:
-                scores += np.float32(self.description_weight) * self._description_channel(descriptions[rows],
-                                                                                         range(rows.start, rows.stop))
+                scores += np.float32(self.description_weight) * self._description_channel(descriptions[rows])
             return scores
 
         return scores_in_chunks(score_rows, len(titles), k=k, size=_CHUNK)
