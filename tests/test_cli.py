@@ -190,9 +190,8 @@ def test_normalize_prints_codes_labels_and_scores(trained, workdir, capsys):
     postings = workdir / "titles.csv"
     pd.DataFrame({"title": queries[:3], "description": ["Cares for patients.", None, None]}).to_csv(postings,
                                                                                                   index=False)
-    result = job2vec("normalize", "--model", path, postings, "--json", "-k", 2)
-    assert result.returncode == 0, result.stderr
-    answers = json.loads(result.stdout)
+    assert main(["normalize", "--model", str(path), str(postings), "--json", "-k", "2"]) == 0
+    answers = json.loads(capsys.readouterr().out)
     assert [a["title"] for a in answers] == queries[:3] and all(len(a["matches"]) == 2 for a in answers)
     assert set(answers[0]["matches"][0]) == {"code", "label", "score"}
     assert answers[0]["matches"][0]["label"] in set(taxonomy["label"])
