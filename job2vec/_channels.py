@@ -91,8 +91,8 @@ def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
 def weighted_sum(channels, weights):
     """Sum of ``weights[name] * channels[name]`` in float32, in the order of `channels`; zero weights skipped.
 
-    A channel may be a row (n_columns,) that broadcasts over the queries. The
-    first channel sets the shape, and is copied even at weight 1.
+    A channel may be a row (n_columns,) that broadcasts over the queries; the
+    result is a new array.
     """
     names = list(channels)
     scores = np.zeros(np.broadcast_shapes(*(np.shape(channels[n]) for n in names)), dtype=np.float32)

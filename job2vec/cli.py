@@ -249,8 +249,7 @@ def _read_titles(source, title_column, description_column):
 def _normalizer(args):
     """The saved normalizer of --model, or a new one fitted on the taxonomy (and saved to --model)."""
     if args.model and os.path.isfile(args.model):
-        model = _load_model(args.model, needs="predict_label")
-        return model
+        return _load_model(args.model, needs="predict_label")
     import joblib
 
     from .normalizer import TitleNormalizer

@@ -175,7 +175,8 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
         language = self._language()
         table = taxonomy_labels(self.taxonomy, language)
         codes, code_index = np.unique(table["code"].to_numpy(dtype=object), return_inverse=True)
-        definitions = table.groupby(code_index)["description"].first().to_numpy(dtype=object)
+        first_rows = table.groupby(code_index).first()  # a code's description, and its preferred label
+        definitions = first_rows["description"].to_numpy(dtype=object)
         labels = pd.DataFrame({"occupation": code_index, "label": table["label"].map(normalize_title),
                                "preferred": ~table["code"].duplicated().to_numpy()})
         coded, extra_titles, extra_texts, extra_groups = self._postings(X, y, codes)
@@ -213,7 +214,7 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
         self._index = self._label_index(embedder, labels)
         self.definition_vectors_ = definition_vectors
         self.classes_ = codes
-        self.labels_ = table.groupby(code_index)["label"].first().to_numpy(dtype=object)
+        self.labels_ = first_rows["label"].to_numpy(dtype=object)
         self.weights_ = weights
         self.validation_recall_ = validation_recall
         self.n_labels_ = len(labels)
