@@ -16,7 +16,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._networks import build_joaps_network, split_encoders, with_sampled_negatives
+from ._networks import (DescriptionEncoder, build_joaps_network, pairs_graph, run_encoder, split_encoders,
+                        with_distinct_words, with_sampled_negatives)
 from ._persistence import KerasPickleMixin
 from ._ranking import most_similar_titles
 from ._training import LOSSES, WARP_NEGATIVES, best_epoch, hold_out, seeded, train_network
@@ -25,7 +26,6 @@ from ._validation import (RANDOM_STATE, check_pairs, check_texts, even_integer, 
 from .preprocessing import normalize_title, tokenize
 from .word_vectors import prepare_corpus
 
-_PREDICT_BATCH = 256
 MIN_KNOWN_WORDS = 3  # descriptions with fewer known words get a warning: their answer is a guess
 
 PARAMETERS_DOC = """
@@ -160,16 +160,6 @@ description ids and tokens."""
 def fit_seed(random_state):
     """The one integer seed a fit derives from `random_state` (word2vec, shuffling, initialization)."""
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-
-
-def run_encoder(encoder, ids):
-    """Run an encoder on an id array, or on a list of input arrays (one array: the array itself)."""
-    if isinstance(ids, list):
-        ids = ids[0] if len(ids) == 1 else ids
-    n_rows = len(ids[0] if isinstance(ids, list) else ids)
-    if n_rows <= _PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
-        return keras.ops.convert_to_numpy(encoder(ids, training=False))
-    return np.asarray(encoder.predict(ids, batch_size=_PREDICT_BATCH, verbose=0))
 
 
 def title_label(title):
@@ -312,20 +302,21 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                 embedding_size=self.embedding_size, trainable_embeddings=corpus.trainable,
                 subword_buckets=self.subword_buckets,
             )
-            # Trained through a graph that shares its layers, so `network` itself never
-            # holds an optimizer (nothing extra to pickle); WARP's graph adds the negatives.
-            trainer = (with_sampled_negatives(network, n_negatives) if loss.sampled_negatives
-                       else keras.Model(network.inputs, network.outputs))
+            # Trained through a graph that shares its layers (at paper sizes, descriptions as distinct
+            # words: `ProjectedFilters`), so `network` never holds an optimizer; WARP's adds the negatives.
+            pairs = pairs_graph(network)
+            trainer = with_sampled_negatives(network, n_negatives, pairs) if loss.sampled_negatives else pairs
             trainer.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
                             loss=loss.make_loss(float(self.margin), n_negatives),
                             metrics=[loss.metric(float(self.margin), n_negatives)])
             history = train_network(
-                trainer, train, validation, make_batch=loss.batch_maker(title_arrays_by_group, n_negatives, shuffle),
+                trainer, train, validation,
+                make_batch=with_distinct_words(loss.batch_maker(title_arrays_by_group, n_negatives, shuffle), network),
                 epochs=self.epochs, batch_size_range=tuple(self.batch_size_range),
                 violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
                 rng=shuffle, verbose=self.verbose,
             )
-        encoders = split_encoders(network)
+        encoders = (DescriptionEncoder(network), split_encoders(network)[1])
         title_vectors = run_encoder(encoders[1], title_arrays_by_group)
 
         # Everything computed: only now replace a previous fit.
@@ -359,7 +350,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     @property
     def _encoder_pair(self):
         if "_encoders" not in self.__dict__:
-            self._encoders = split_encoders(self.network_)
+            self._encoders = (DescriptionEncoder(self.network_), split_encoders(self.network_)[1])
         return self._encoders
 
     def _title_arrays(self, titles, tokens, vocabulary, length=None, punctuation=False):
@@ -388,7 +379,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         if few:
             warnings.warn(f"{few} of {len(tokens)} descriptions have fewer than {MIN_KNOWN_WORDS} words the model "
                           "knows: their titles are guesses.", UserWarning, stacklevel=3)
-        vectors = run_encoder(self._encoder_pair[0], self.vocabulary_.encode(tokens, self.description_length_))
+        vectors = self._encoder_pair[0](self.vocabulary_.encode(tokens, self.description_length_))
         return (vectors, np.asarray(tokens + [None], dtype=object)[:-1]) if return_tokens else vectors
 
     def _encode_titles(self, X):

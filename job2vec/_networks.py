@@ -3,9 +3,16 @@
 One flat functional graph (rather than two nested sub-models) because Keras 3
 cannot reload nested models that share a layer, and W_in is shared. The
 encoders are re-derived from named tensors with `split_encoders`.
+
+Training and description encoding run through a second graph over the same
+weights (`pairs_graph`, `DescriptionEncoder`): the CNN computed from each
+distinct word's projections (`ProjectedFilters`), 3-5 times faster on a CPU.
 """
 
+import math
+
 import keras
+import numpy as np
 from keras import layers, ops
 
 from .word_vectors import MAX_PIECES
@@ -16,6 +23,9 @@ DESCRIPTION_VECTOR = "description_vector"
 TITLE_VECTOR = "title_vector"
 TITLE_PIECES_INPUT = "title_pieces"
 PIECES_EMBEDDING = "title_pieces_embedding"
+PREDICT_BATCH = 256
+DESCRIPTION_POSITIONS = "description_positions"
+DESCRIPTION_WORDS = "description_words"
 
 
 def build_joaps_network(
@@ -115,20 +125,22 @@ def title_word_vectors(w_in, pieces_embedding, title_inputs):
     return words + summed / ops.maximum(count, 1.0)[..., None], ops.logical_or(mask, ops.greater(count, 0))
 
 
-def with_sampled_negatives(network, n_negatives):
-    """The WARP training graph: `network` plus a third input of `n_negatives` sampled titles.
+def with_sampled_negatives(network, n_negatives, pairs=None):
+    """The WARP training graph: the `pairs` graph plus an input of `n_negatives` sampled titles.
 
-    The negatives go through `network`'s own W_in and title GRU, so the two
-    graphs share every weight: training this one trains `network`.
+    The negatives go through `network`'s own W_in and title GRU, so the graphs
+    share every weight: training this one trains `network`. `pairs` is the
+    graph of the pairs (`pairs_graph`), `network` itself by default.
 
     Returns
     -------
     keras.Model
-        Inputs ``[description_ids, title_ids, negative_title_ids]``; output
-        ``(batch + n_negatives, 2h)``: the pairs, then the negatives' unit
-        vectors padded with zeros (see `job2vec.losses.warp_terms`).
+        Inputs ``[*pairs inputs, negative title inputs]``; output ``(batch +
+        n_negatives, 2h)``: the pairs, then the negatives' unit vectors padded
+        with zeros (see `job2vec.losses.warp_terms`).
     """
-    description_ids, *title_inputs = network.inputs
+    pairs = network if pairs is None else pairs
+    title_inputs = network.inputs[1:]
     negative_inputs = [keras.Input(t.shape[1:], dtype="int32", name=f"negative_{t.name}") for t in title_inputs]
     pieces_embedding = network.get_layer(PIECES_EMBEDDING) if len(title_inputs) > 1 else None
     words, mask = title_word_vectors(network.get_layer("w_in"), pieces_embedding, negative_inputs)
@@ -136,8 +148,8 @@ def with_sampled_negatives(network, n_negatives):
     negatives = layers.UnitNormalization(name="negative_vector")(negatives)
     # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.
     padded = ops.concatenate([negatives, ops.zeros_like(negatives)], axis=1)
-    output = ops.concatenate([network(network.inputs), padded], axis=0)
-    return keras.Model([*network.inputs, *negative_inputs], output, name="joaps_warp")
+    output = ops.concatenate([pairs(pairs.inputs), padded], axis=0)
+    return keras.Model([*pairs.inputs, *negative_inputs], output, name="joaps_warp")
 
 
 def split_encoders(model):
@@ -152,3 +164,197 @@ def split_encoders(model):
     title_encoder = keras.Model(title_inputs[0] if len(title_inputs) == 1 else title_inputs,
                                 model.get_layer(TITLE_VECTOR).output)
     return description_encoder, title_encoder
+
+
+class ProjectedFilters(layers.Layer):
+    """The description CNN (Conv1D, tanh, max over positions) computed from word projections.
+
+    A window's convolution is the sum over its positions of the word's vector
+    times that position's kernel slice, so each distinct word of a batch is
+    projected once through every slice (distinct words × e × widths ×
+    filters multiply-adds) and a window is the sum of its words' projections.
+    A batch of 128 postings has some 4,500 distinct words in 44,000 positions:
+    about 9 times fewer multiply-adds than the convolution, the same numbers
+    up to float rounding. tanh is increasing, so it is taken after the max;
+    the gradient reaches the winning window of each filter only, as through
+    max pooling.
+
+    It owns no weights: `convolutions` are the network's Conv1D layers.
+    """
+
+    def __init__(self, convolutions, **kwargs):
+        super().__init__(**kwargs)
+        self.convolutions = convolutions
+
+    def call(self, positions, word_vectors):
+        """`positions` (n, length): each word's row in `word_vectors` (distinct words, e)."""
+        pooled = []
+        for convolution in self.convolutions:
+            width, dim, n_filters = convolution.kernel.shape
+            slices = ops.reshape(ops.transpose(convolution.kernel, (1, 0, 2)), (dim, width * n_filters))
+            projections = ops.matmul(word_vectors, slices)  # (distinct words, width * filters)
+            n_windows = positions.shape[1] - width + 1
+            windows = 0.0
+            for k in range(width):
+                windows = windows + ops.take(projections[:, k * n_filters:(k + 1) * n_filters],
+                                             positions[:, k:k + n_windows], axis=0)
+            best = ops.stop_gradient(ops.argmax(windows, axis=1))  # (n, filters): each filter's winning window
+            # The winner's value again, from the projections alone: its gradient is n × filters × width terms.
+            flat = ops.reshape(projections, (-1,))
+            value = convolution.bias
+            for k in range(width):
+                words = ops.take_along_axis(positions, best + k, axis=1)
+                value = value + ops.take(flat, words * (width * n_filters) + k * n_filters + ops.arange(n_filters))
+            pooled.append(ops.tanh(value))
+        return pooled
+
+
+def _description_branch(network):
+    """New inputs (positions, distinct words) and the description vector computed through `ProjectedFilters`."""
+    positions = keras.Input((network.get_layer(DESCRIPTION_INPUT).output.shape[1],), dtype="int32",
+                            name=DESCRIPTION_POSITIONS)
+    words = keras.Input((), dtype="int32", name=DESCRIPTION_WORDS)
+    convolutions = [layer for layer in network.layers if isinstance(layer, layers.Conv1D)]
+    pooled = ProjectedFilters(convolutions, name="projected_filters")(positions, network.get_layer("w_in")(words))
+    features = pooled[0] if len(pooled) == 1 else network.get_layer("filters")(pooled)
+    vector = network.get_layer(DESCRIPTION_VECTOR)(network.get_layer("description_dense")(features))
+    return [positions, words], vector
+
+
+# Multiply-adds of the convolutions per description position (widths × e × filters) from which
+# projections pay: below it (small test networks) the convolution is cheap and compiles faster.
+PROJECTION_MIN_SIZE = 20_000
+
+
+def uses_projections(network):
+    """Whether `network`'s description CNN is large enough to run through `ProjectedFilters`."""
+    return sum(math.prod(layer.kernel.shape) for layer in network.layers
+               if isinstance(layer, layers.Conv1D)) >= PROJECTION_MIN_SIZE
+
+
+def pairs_graph(network, projected=None):
+    """The training graph of `network`: its pairs output, sharing every weight with it.
+
+    It holds the optimizer, so the saved network never does. With
+    `projected` (default: `uses_projections`), descriptions come as
+    (positions, distinct words): feed it through `with_distinct_words`.
+    """
+    if not (uses_projections(network) if projected is None else projected):
+        return keras.Model(network.inputs, network.output, name="joaps_pairs")
+    description_inputs, description = _description_branch(network)
+    title_inputs = network.inputs[1:]
+    pair = layers.Concatenate(name="projected_pair")([description, network.get_layer(TITLE_VECTOR).output])
+    return keras.Model([*description_inputs, *title_inputs], pair, name="joaps_pairs")
+
+
+# Distinct-word counts are padded up to steps of 2**(1/4) (at most 19 % extra), so a fit
+# compiles a few shapes per batch size, not one per batch.
+_WORD_STEPS = 4
+
+
+def distinct_words(ids, vocabulary_size, at_least=0):
+    """Description ids as ``(positions, words)`` for `pairs_graph` and `DescriptionEncoder`.
+
+    `words` are the distinct ids of the batch, zero-padded to a bucket size
+    of at least `at_least`; ``words[positions] == ids``. When the bucket would
+    reach half the vocabulary, the whole vocabulary is used: one shape, and
+    little extra work on a vocabulary that small.
+    """
+    ids = np.asarray(ids, dtype=np.int32)
+    words, positions = np.unique(ids, return_inverse=True)
+    size = max(_bucket(len(words)), at_least)
+    if 2 * size >= vocabulary_size:
+        return ids, np.arange(vocabulary_size, dtype=np.int32)
+    padded = np.zeros(size, dtype=np.int32)
+    padded[:len(words)] = words
+    return positions.reshape(ids.shape).astype(np.int32), padded
+
+
+class DistinctWordShapes:
+    """`distinct_words` with as few shapes as possible: every compiled shape is a JAX compilation.
+
+    For each batch size it keeps the largest bucket used so far and pads
+    smaller batches up to it: a fit compiles one to three shapes per batch
+    size instead of one per bucket (each costs about a second).
+    """
+
+    def __init__(self, vocabulary_size):
+        self.vocabulary_size = vocabulary_size
+        self.sizes = {}
+
+    def __call__(self, ids):
+        positions, words = distinct_words(ids, self.vocabulary_size, self.sizes.get(len(ids), 0))
+        self.sizes[len(ids)] = len(words)
+        return positions, words
+
+
+def _bucket(n):
+    """The smallest step of the ladder ``64 * 2**(k/_WORD_STEPS)``, rounded up to 64, that holds `n`."""
+    steps = max(0, math.ceil(_WORD_STEPS * math.log2(max(n, 1) / 64) - 1e-9))
+    return int(math.ceil(64 * 2 ** (steps / _WORD_STEPS) / 64) * 64)
+
+
+def with_distinct_words(make_batch, network):
+    """`make_batch` for ``pairs_graph(network)``: with projections, description ids as `distinct_words`."""
+    if not uses_projections(network):
+        return make_batch
+    shapes = DistinctWordShapes(network.get_layer("w_in").input_dim)
+
+    def make_projected_batch(part, indices):
+        inputs, targets = make_batch(part, indices)
+        return [*shapes(inputs[0]), *inputs[1:]], targets
+
+    return make_projected_batch
+
+
+def run_encoder(encoder, ids):
+    """Run an encoder on an id array, or on a list of input arrays (one array: the array itself)."""
+    if isinstance(ids, list):
+        ids = ids[0] if len(ids) == 1 else ids
+    n_rows = len(ids[0] if isinstance(ids, list) else ids)
+    if n_rows <= PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
+        return keras.ops.convert_to_numpy(encoder(ids, training=False))
+    return np.asarray(encoder.predict(ids, batch_size=PREDICT_BATCH, verbose=0))
+
+
+class DescriptionEncoder:
+    """Description ids → unit job2vec vectors, a batch at a time.
+
+    Through `ProjectedFilters` when the network `uses_projections`, else
+    through the network's own convolutions.
+
+    Parameters
+    ----------
+    network : keras.Model
+        A JOAPS network (`build_joaps_network`); the encoder shares its weights.
+    batch_size : int, default=PREDICT_BATCH
+        Descriptions per compiled call (with projections).
+    projected : bool or None, default=None
+        Force one path (tests); None chooses with `uses_projections`.
+    """
+
+    def __init__(self, network, batch_size=PREDICT_BATCH, projected=None):
+        self.projected = uses_projections(network) if projected is None else projected
+        if self.projected:
+            inputs, vector = _description_branch(network)
+            self.model = keras.Model(inputs, vector, name="description_encoder")
+            self.shapes = DistinctWordShapes(network.get_layer("w_in").input_dim)
+        else:
+            self.model = keras.Model(network.get_layer(DESCRIPTION_INPUT).output,
+                                     network.get_layer(DESCRIPTION_VECTOR).output)
+        self.batch_size = batch_size
+
+    def __call__(self, ids):
+        ids = np.asarray(ids, dtype=np.int32)
+        if not self.projected:
+            return run_encoder(self.model, ids)
+        vectors = []
+        for start in range(0, len(ids), self.batch_size):
+            batch = ids[start:start + self.batch_size]
+            # Rows padded to a power of two: a few compiled shapes serve every input size.
+            padded = np.zeros((min(self.batch_size, 1 << max(3, (len(batch) - 1).bit_length())), ids.shape[1]),
+                              dtype=np.int32)
+            padded[:len(batch)] = batch
+            inputs = list(self.shapes(padded)) if self.projected else padded
+            vectors.append(np.asarray(self.model.predict_on_batch(inputs))[:len(batch)])
+        return np.concatenate(vectors) if vectors else np.zeros((0, self.model.output.shape[-1]), np.float32)

@@ -22,6 +22,7 @@ def check_k(k, name="k"):
 
 
 CHUNK = 2048  # rows scored at once: bounds the (chunk, n_classes) score matrix
+SCORE_BUDGET = 2**25  # at most this many scores per chunk (128 MiB of float32), for 100k+ candidates
 
 
 def row_chunks(n_rows, size=CHUNK):
@@ -30,7 +31,7 @@ def row_chunks(n_rows, size=CHUNK):
         yield slice(start, min(start + size, n_rows))
 
 
-def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK):
+def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None):
     """Score rows chunk by chunk: the full score matrix, or only each row's `k` best.
 
     Parameters
@@ -44,11 +45,16 @@ def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK):
         best first, never holding more than one chunk's matrix.
     size : int, default=CHUNK
         Rows per chunk.
+    n_columns : int or None, default=None
+        The number of columns, when known: chunks then hold at most
+        `SCORE_BUDGET` scores (fewer rows against many candidates).
 
     Returns
     -------
     ndarray, or (indices, scores)
     """
+    if n_columns:
+        size = max(1, min(size, SCORE_BUDGET // n_columns))
     if k is None:
         return np.concatenate([score_rows(rows) for rows in row_chunks(n_rows, size)])
     indices = scores = None

@@ -154,13 +154,64 @@ def cmd_predict(args):
     import numpy as np
 
     model = _load_model(args.model)
-    descriptions = _read_descriptions(args.descriptions, args.description_column)
+    if args.scheduler is not None:
+        return _predict_on_dask(model, args)
+    if args.output:
+        raise ValueError("--output writes the answers of --scheduler; without it, redirect standard output.")
+    sources = args.descriptions or [None]
+    descriptions = [text for source in sources for text in _read_descriptions(source, args.description_column)]
     titles, scores = model.predict_top_k(descriptions, k=args.k, return_scores=True)
     confidence = None
     if args.min_confidence is not None:
         if not hasattr(model, "predict_proba"):
             raise ValueError(f"--min-confidence needs a model with predict_proba; a {type(model).__name__} has none.")
         confidence = np.asarray(model.predict_proba(descriptions)).max(axis=1)
+    _print_predictions(descriptions, titles, scores, confidence, args)
+    return 0
+
+
+def _predict_on_dask(model, args):
+    """``job2vec predict --scheduler``: each file read and predicted on the Dask cluster."""
+    import functools
+
+    from . import dask as job2vec_dask
+
+    if not args.descriptions:
+        raise ValueError("--scheduler needs description files (the workers read them), not standard input.")
+    if args.min_confidence is not None:
+        raise ValueError("--min-confidence is not available with --scheduler.")
+    missing = [path for path in args.descriptions if not os.path.isfile(path)]
+    if missing:
+        raise FileNotFoundError(f"no such file: {missing[0]!r}.")
+    if args.output and not args.output.endswith((".csv", ".parquet")):
+        raise ValueError(f"--output must end in .csv or .parquet, got {args.output!r}.")
+    from distributed import Client
+
+    client = job2vec_dask.local_client() if args.scheduler == "local" else Client(args.scheduler)
+    with client:
+        print(f"Predicting {len(args.descriptions)} file(s) on {client.scheduler.address} "
+              f"({len(client.scheduler_info()['workers'])} workers).", file=sys.stderr)
+        read = functools.partial(_read_descriptions, description_column=args.description_column)
+        answers = job2vec_dask.predict_files(model, [os.path.abspath(p) for p in args.descriptions], read,
+                                             k=args.k)
+        if args.output:
+            if args.output.endswith(".csv"):
+                answers.to_csv(args.output, single_file=True, index=False)
+            else:
+                answers.to_parquet(args.output, write_index=False)
+            print(f"Wrote the top {args.k} titles of every description to {args.output}.", file=sys.stderr)
+            return 0
+        frame = answers.compute()
+    width = len([c for c in frame.columns if c.startswith("title_")])
+    titles = frame[[f"title_{i + 1}" for i in range(width)]].to_numpy()
+    scores = frame[[f"score_{i + 1}" for i in range(width)]].to_numpy()
+    _print_predictions(frame["text"].tolist(), titles, scores, None, args)
+    return 0
+
+
+def _print_predictions(descriptions, titles, scores, confidence, args):
+    import numpy as np
+
     if args.json:
         rows = []
         for i, (d, tr, sr) in enumerate(zip(descriptions, titles.tolist(), np.asarray(scores).tolist())):
@@ -169,7 +220,7 @@ def cmd_predict(args):
                 row.update(confidence=round(float(confidence[i]), 4), unknown=bool(confidence[i] < args.min_confidence))
             rows.append(row)
         print(json.dumps(rows, ensure_ascii=False, indent=1))
-        return 0
+        return
     for i, (description, row, row_scores) in enumerate(zip(descriptions, titles, scores)):
         print(description if len(description) <= 100 else description[:97] + "...")
         if confidence is not None and confidence[i] < args.min_confidence:
@@ -179,7 +230,6 @@ def cmd_predict(args):
             print(f"  {rank:>2}. {title:<50} {score:.3f}")
         if confidence is not None:
             print(f"      confidence {confidence[i]:.2f}")
-    return 0
 
 
 def cmd_neighbours(args):
@@ -331,16 +381,21 @@ def build_parser():
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("predict", help="top-k titles of descriptions",
-                       description="Predict the top-k titles of each description: DESCRIPTIONS is a text file "
-                                   "with one description per line, a postings file, or '-' / nothing for stdin.")
+                       description="Predict the top-k titles of each description: DESCRIPTIONS are text files "
+                                   "with one description per line, postings files, or '-' / nothing for stdin.")
     p.add_argument("model", help="a model saved by `job2vec train`")
-    p.add_argument("descriptions", nargs="?", help="file of descriptions; default: standard input")
+    p.add_argument("descriptions", nargs="*", help="files of descriptions; default: standard input")
     p.add_argument("-k", type=int, default=5, help="titles per description (default: 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--description-column", default="description",
                    help="description column when DESCRIPTIONS is a postings file")
     p.add_argument("--min-confidence", type=float, metavar="P",
                    help="answer 'unknown' when the best title's calibrated probability (predict_proba) is below P")
+    p.add_argument("--scheduler", nargs="?", const="local", metavar="ADDRESS",
+                   help="predict on a Dask cluster (pip install 'job2vec[dask]'): the scheduler's address, or "
+                        "nothing for a local cluster of one worker per core; each file is read by a worker")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="with --scheduler, write the answers to FILE (.csv or .parquet) instead of printing them")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("neighbours", aliases=["neighbors"], help="nearest titles of a title in job2vec",

@@ -250,7 +250,7 @@ def deletion_test(estimator, descriptions, ks=(1, 3, 5), random_state=0, method=
                 kept[name].append([t for i, t in enumerate(e.tokens) if i not in deleted])
         drops = []
         for name in ("attributed", "random"):
-            vectors = np.asarray(encoder.predict(vocabulary.encode(kept[name], length), verbose=0))
+            vectors = encoder(vocabulary.encode(kept[name], length))
             drops.append(float(np.mean([e.score for e in explanations] - np.sum(vectors * titles, axis=1))))
         results[k] = tuple(drops)
     return results

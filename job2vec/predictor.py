@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, run_encoder, title_label
+from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, title_label
 from ._channels import (CHANNELS, RANKINGS, WEIGHT_GRID, choose_weights, combine, fit_lexical_index,
                         fit_temperature, log_prior, neighbour_votes, softmax)
 from ._ranking import TopKPredictorMixin, check_k, scores_in_chunks
@@ -182,7 +182,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         channels = RANKINGS[self.ranking]
         # The neighbour indexes hold every fit description; while choosing the weights,
         # only the training part (the validation descriptions are the queries).
-        description_vectors = (run_encoder(self._encoder_pair[0], split.description_ids)
+        description_vectors = (self._encoder_pair[0](split.description_ids)
                                if "neighbours" in channels else None)
         vectorizer, lexical_matrix = (fit_lexical_index(split.description_tokens) if "lexical" in channels
                                       else (None, None))
@@ -240,7 +240,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         n_titles = len(self.titles_)
         groups = split.groups[train]
         vectors = (description_vectors[held_out] if description_vectors is not None
-                   else run_encoder(self._encoder_pair[0], split.description_ids[held_out]))
+                   else self._encoder_pair[0](split.description_ids[held_out]))
         votes = {}
         if "neighbours" in grid:
             votes["neighbours"] = neighbour_votes(vectors, description_vectors[train], groups, n_titles,
@@ -315,7 +315,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             Columns follow `classes_`.
         """
         vectors, tokens = self._encode_descriptions(X, return_tokens=True)
-        return scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors))
+        return scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors),
+                                n_columns=len(self.classes_))
 
     def _scores(self, vectors, tokens):
         """Scores of the candidates for descriptions given by their vectors and token lists."""
@@ -413,6 +414,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         """
         k = check_k(k)
         vectors, tokens = self._encode_descriptions(X, return_tokens=True)
-        indices, scores = scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors), k)
+        indices, scores = scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors), k,
+                                           n_columns=len(self.classes_))
         titles = self.classes_[indices]
         return (titles, scores) if return_scores else titles

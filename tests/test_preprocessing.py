@@ -150,3 +150,47 @@ def test_cached_lookup_lemmas_equal_spacys_lemmatizer(language, texts, tasks):
     prep = TextPreprocessor(language=language)
     expected = [[w for w in (prep._word(t, None) for t in nlp(_scrub(text).lower())) if w] for text in texts]
     assert prep.fit_transform(texts) == expected
+
+
+def _spacy_pipe_tokens(preprocessor, texts):
+    """The tokens of spaCy's own ``nlp.pipe`` over whole texts: what the chunked path must reproduce."""
+    from job2vec.preprocessing import _scrub
+
+    prepared = [_scrub(t, not preprocessor.keep_punctuation).lower() for t in texts]
+    docs, lemmas = preprocessor._pipe(prepared)
+    return [preprocessor._tokens(doc, lemmas) for doc in docs]
+
+
+# Odd white space, URLs, e-mails, phones, exceptions ("don't", "U.S."), affixes and symbols.
+_EDGE_TEXTS = [
+    "Sr.\u00a0Data\tEngineer\n\n(m/f/d) -- don't apply @ www.Example.com/jobs or HTTPS://x.y/z?q=1!",
+    "Call +44 (0)20 7946 0958, tel:0612345678, or mail a.b+c@d-e.co.uk; U.S. & EU roles: C#/.NET, node.js 3D",
+    "  \u2003leading spaces\u2009and em\u2014dashes\u2026 \"quoted\" 'words' [brackets] {braces} 50% $100k/yr  ",
+]
+
+
+@pytest.mark.parametrize("language, options", [
+    ("en", {}),
+    ("en", {"remove_stop_words": False, "keep_numbers": True, "keep_punctuation": True}),
+    ("en", {"remove_stop_words": False, "keep_numbers": True, "keep_punctuation": True, "lemmatize": False}),
+    ("fr", {}),
+])
+def test_chunked_tokenizer_matches_spacy_pipe_token_for_token(language, options):
+    from job2vec.datasets import load_esco, load_onet
+
+    if language == "en":
+        texts = list(load_esco().occupations["description"][:400]) + list(load_onet(kind="tasks").data[:400])
+        texts += list(load_esco().frame["label"][:400])
+    else:
+        texts = list(load_esco(language="fr").frame["label"][:800])
+    texts += _EDGE_TEXTS
+    preprocessor = TextPreprocessor(language=language, **options).fit()
+    assert preprocessor.transform(texts) == _spacy_pipe_tokens(preprocessor, texts)
+
+
+def test_parallel_tokenization_gives_the_same_tokens():
+    from job2vec.datasets import load_onet
+
+    texts = list(load_onet(kind="tasks").data[:1200])
+    serial = TextPreprocessor().fit_transform(texts)
+    assert TextPreprocessor(n_process=2, batch_size=100).fit_transform(texts) == serial

@@ -36,3 +36,19 @@ def test_copy_shares_the_network_and_the_test_title_scorer_leaves_the_model_alon
     X, y = tasks[0][:20], ["an unseen title"] * 20
     assert top_k_scorer(k=5, candidates="fitted+test")(fitted_predictor, X, y) >= 0
     assert fitted_predictor.classes_ is classes and fitted_predictor.candidate_vectors_ is vectors
+
+
+def test_many_candidates_are_scored_in_chunks_within_the_budget(monkeypatch):
+    from job2vec import _ranking
+
+    monkeypatch.setattr(_ranking, "SCORE_BUDGET", 1000)
+    matrix = np.random.default_rng(0).normal(size=(50, 300)).astype(np.float32)
+    seen = []
+
+    def score_rows(rows):
+        seen.append(rows.stop - rows.start)
+        return matrix[rows]
+
+    indices, _ = scores_in_chunks(score_rows, 50, 5, n_columns=300)
+    assert max(seen) == 3 and sum(seen) == 50  # 1000 // 300 rows at a time
+    np.testing.assert_array_equal(indices, top_k_indices(matrix, 5))

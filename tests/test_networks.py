@@ -1,0 +1,99 @@
+"""The JOAPS graphs: descriptions through word projections equal the convolution network."""
+
+import keras
+import numpy as np
+import pytest
+
+from job2vec._networks import (DescriptionEncoder, DistinctWordShapes, _bucket, build_joaps_network,
+                               distinct_words, pairs_graph, split_encoders)
+from job2vec.losses import WOCRLoss
+
+
+def small_network(rng, vocabulary_size=300, filter_sizes=(3, 4, 5), subword_buckets=0):
+    embeddings = rng.normal(size=(vocabulary_size, 12)).astype("float32")
+    embeddings[0] = 0.0
+    return build_joaps_network(embeddings, title_length=4, description_length=30, filter_sizes=filter_sizes,
+                               n_filters=6, embedding_size=8, trainable_embeddings=True,
+                               subword_buckets=subword_buckets)
+
+
+def description_ids(rng, n_rows, vocabulary_size=300):
+    ids = rng.integers(1, vocabulary_size, (n_rows, 30)).astype("int32")
+    ids[: n_rows // 2, 20:] = 0  # padded descriptions, whose all-padding windows tie
+    return ids
+
+
+@pytest.mark.parametrize("filter_sizes", [(3, 4, 5), (2,)])
+def test_description_encoder_equals_the_convolution_network(filter_sizes):
+    rng = np.random.default_rng(0)
+    network = small_network(rng, filter_sizes=filter_sizes)
+    ids = description_ids(rng, 70)
+    expected = np.asarray(split_encoders(network)[0].predict(ids, verbose=0))
+    np.testing.assert_allclose(DescriptionEncoder(network, batch_size=32, projected=True)(ids), expected, atol=1e-5)
+
+
+def test_one_training_step_moves_the_weights_as_the_convolution_network_does():
+    rng = np.random.default_rng(1)
+    ids, titles = description_ids(rng, 16), rng.integers(1, 300, (16, 4)).astype("int32")
+    targets = np.arange(16, dtype="float32")
+    after = []
+    for projected in (False, True):
+        keras.utils.set_random_seed(0)
+        network = small_network(np.random.default_rng(2), subword_buckets=50)
+        pieces = np.random.default_rng(3).integers(0, 51, (16, 4, network.inputs[2].shape[2])).astype("int32")
+        if projected:
+            trainer, inputs = pairs_graph(network, projected=True), [*distinct_words(ids, 300), titles, pieces]
+        else:
+            trainer, inputs = keras.Model(network.inputs, network.outputs), [ids, titles, pieces]
+        trainer.compile(optimizer=keras.optimizers.SGD(1.0), loss=WOCRLoss(0.5))
+        loss = float(trainer.train_on_batch(inputs, targets))
+        after.append((loss, network.get_weights()))
+    (loss_conv, conv), (loss_projected, projected) = after
+    assert loss_conv > 0 and loss_projected == pytest.approx(loss_conv, rel=1e-5)
+    assert len(conv) == len(projected)
+    for a, b in zip(conv, projected):
+        np.testing.assert_allclose(b, a, atol=1e-5)
+
+
+def test_pairs_graph_trains_exactly_the_network_weights():
+    network = small_network(np.random.default_rng(0), subword_buckets=50)
+    names = sorted(v.path for v in pairs_graph(network, projected=True).trainable_variables)
+    assert names == sorted(v.path for v in network.trainable_variables)
+
+
+def test_distinct_words_are_positions_into_padded_buckets():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 5000, (8, 50)).astype("int32")
+    positions, words = distinct_words(ids, 5000)
+    assert (words[positions] == ids).all()
+    assert len(words) == _bucket(len(np.unique(ids))) >= len(np.unique(ids))
+    small_vocabulary = rng.integers(0, 100, (8, 50)).astype("int32")  # its bucket holds the whole vocabulary
+    positions, words = distinct_words(small_vocabulary, 100)
+    assert (positions == small_vocabulary).all() and (words == np.arange(100)).all()
+
+
+def test_bucket_ladder_has_few_steps_and_little_padding():
+    counts = np.arange(1, 20000)
+    sizes = np.array([_bucket(n) for n in counts])
+    assert (np.diff(sizes) >= 0).all() and (sizes >= counts).all() and (sizes % 64 == 0).all()
+    assert len(set(sizes)) <= 34  # 2**(1/4) steps from 64 to 20,000
+    assert (sizes[511:] / counts[511:]).max() < 1.3
+
+
+def test_word_shapes_never_shrink_for_a_batch_size():
+    shapes = DistinctWordShapes(100000)
+    rng = np.random.default_rng(0)
+    large = shapes(rng.integers(0, 100000, (4, 300)))[1]
+    small = shapes(rng.integers(0, 50, (4, 300)))[1]
+    other = shapes(rng.integers(0, 50, (2, 300)))[1]
+    assert len(small) == len(large) > len(other)
+
+
+def test_small_networks_keep_the_convolution_and_paper_sizes_project():
+    from job2vec._networks import uses_projections
+
+    assert not uses_projections(small_network(np.random.default_rng(0)))
+    embeddings = np.zeros((50, 300), dtype="float32")
+    paper = build_joaps_network(embeddings, title_length=4, description_length=30)
+    assert uses_projections(paper)
+    assert [i.name for i in pairs_graph(paper).inputs][:2] == ["description_positions", "description_words"]
