@@ -352,7 +352,7 @@ class DescriptionEncoder:
         for start in range(0, len(ids), self.batch_size):
             batch = ids[start:start + self.batch_size]
             # Rows padded to a power of two: a few compiled shapes serve every input size.
-            padded = np.zeros((min(self.batch_size, 1 << max(3, (len(batch) - 1).bit_length())), ids.shape[1]),
+            padded = np.zeros((min(self.batch_size, 1 << (len(batch) - 1).bit_length()), ids.shape[1]),
                               dtype=np.int32)
             padded[:len(batch)] = batch
             inputs = list(self.shapes(padded)) if self.projected else padded

@@ -67,7 +67,8 @@ def _zero_initializers(config):
 class KerasPickleMixin:
     """Pickle the fitted Keras network ``network_`` as ``.keras`` bytes; drop the caches it derives."""
 
-    _caches = ("_encoders", "_inference", "_attention", "_description_weights")  # rebuilt from network_ on use
+    # Rebuilt from the fitted attributes on use, never pickled.
+    _caches = ("_encoders", "_inference", "_attention", "_description_weights", "_lexical_csc")
 
     def _set_network(self, network):
         """Set ``network_`` after a fit, forgetting what was derived from a previous one."""

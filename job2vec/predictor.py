@@ -327,9 +327,16 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
                 vectors, self.description_vectors_, self.description_groups_, len(self.titles_), self.n_neighbors))
         if weights["lexical"]:
             votes["lexical"] = self._candidate_votes(neighbour_votes(
-                self.lexical_vectorizer_.transform(tokens), self.lexical_matrix_, self.description_groups_,
+                self.lexical_vectorizer_.transform(tokens), self._lexical_index, self.description_groups_,
                 len(self.titles_), self.n_neighbors))
         return combine(vectors @ self.candidate_vectors_.T, weights, self.candidate_log_prior_, votes)
+
+    @property
+    def _lexical_index(self):
+        """`lexical_matrix_` in CSC form: its transpose is then CSR, so a query multiplies without converting it."""
+        if "_lexical_csc" not in self.__dict__:
+            self._lexical_csc = self.lexical_matrix_.tocsc()
+        return self._lexical_csc
 
     def _candidate_votes(self, votes):
         """Votes per fitted title (sparse) as a dense matrix over the candidates; 0 for unfitted ones."""

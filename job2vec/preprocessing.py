@@ -114,23 +114,19 @@ def _load_pipeline(language, spacy_model, lemmatize):
     return nlp
 
 
-@functools.lru_cache(maxsize=8)
-def _chunk_tokenizer(language):
-    """A blank pipeline's tokenizer whose new words get only the attributes `TextPreprocessor` reads.
+def _trim_lexical_attributes(nlp):
+    """Have `nlp` compute, for strings it has not seen, only the attributes `TextPreprocessor` reads.
 
     spaCy computes some twenty lexical attributes (shape, like_url, ...) for
-    each string it has not seen; a corpus's long tail of rare strings made
-    that a third of the tokenization time. White space and stop words are
-    all the blank path reads, and the tokenizer's splits use none of them.
+    each new string; a corpus's long tail of rare strings made that a third
+    of the tokenization time. White space and stop words are all the blank
+    path reads (with the text and the lookup lemma), and the tokenizer's
+    splits use none of them. Only job2vec's own blank pipelines are trimmed.
     """
-    import spacy
     from spacy.attrs import IS_SPACE, IS_STOP
 
-    _load_pipeline(language, None, False)  # the clear error for a language spaCy lacks
-    nlp = spacy.blank(language)
     getters = nlp.vocab.lex_attr_getters
     nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_STOP) if attr in getters}
-    return nlp.tokenizer
 
 
 class _ChunkWords(dict):
@@ -143,7 +139,9 @@ class _ChunkWords(dict):
     def __init__(self, preprocessor):
         super().__init__()
         self.preprocessor = preprocessor
-        self.tokenizer = _chunk_tokenizer(preprocessor.language)
+        nlp = _load_pipeline(preprocessor.language, None, preprocessor.lemmatize)
+        _trim_lexical_attributes(nlp)
+        self.tokenizer = nlp.tokenizer
         self.lemmas = preprocessor._pipe([])[1]
 
     def words(self, text):
