@@ -247,8 +247,8 @@ def pairs_graph(network, projected=None):
     return keras.Model([*description_inputs, *title_inputs], pair, name="joaps_pairs")
 
 
-# Distinct-word counts are padded up to steps of 2**(1/4) (at most 19 % extra), so a fit
-# compiles a few shapes per batch size, not one per batch.
+# Distinct-word counts are padded up to steps of 2**(1/4) (19 % apart, then rounded up to 64),
+# so a fit compiles a few shapes per batch size, not one per batch.
 _WORD_STEPS = 4
 
 
@@ -340,8 +340,7 @@ class DescriptionEncoder:
             self.model = keras.Model(inputs, vector, name="description_encoder")
             self.shapes = DistinctWordShapes(network.get_layer("w_in").input_dim)
         else:
-            self.model = keras.Model(network.get_layer(DESCRIPTION_INPUT).output,
-                                     network.get_layer(DESCRIPTION_VECTOR).output)
+            self.model = split_encoders(network)[0]
         self.batch_size = batch_size
 
     def __call__(self, ids):
@@ -355,6 +354,5 @@ class DescriptionEncoder:
             padded = np.zeros((min(self.batch_size, 1 << (len(batch) - 1).bit_length()), ids.shape[1]),
                               dtype=np.int32)
             padded[:len(batch)] = batch
-            inputs = list(self.shapes(padded)) if self.projected else padded
-            vectors.append(np.asarray(self.model.predict_on_batch(inputs))[:len(batch)])
+            vectors.append(np.asarray(self.model.predict_on_batch(list(self.shapes(padded))))[:len(batch)])
         return np.concatenate(vectors) if vectors else np.zeros((0, self.model.output.shape[-1]), np.float32)
