@@ -15,7 +15,8 @@ match. For each set: Top-1/5/10 over rows and per title, max-BLEU@1/5/10, fit
 time and prediction descriptions/s, for the prior, TF-IDF 50-NN and
 `TitlePredictor()` (one fit; its ablations re-rank with the weights each
 simpler ranking got on the validation split: cosine only, + prior, +
-learned neighbours, + lexical = the default "hybrid").
+learned neighbours, + lexical + mention = the default "hybrid"; and the
+default with the mention channel dropped).
 
 Usage::
 
@@ -114,10 +115,12 @@ def fit(model, X, y):
 def ablations(model, X_test, y_test, fit_seconds):
     """The fitted TitlePredictor re-ranked with each simpler ranking's validation-chosen weights."""
     chosen = dict(model.channel_weights_)
-    variants = [("JOAPS cosine only (paper)", {"prior": 0.0, "neighbours": 0.0, "lexical": 0.0})]
+    variants = [("JOAPS cosine only (paper)", {"prior": 0.0, "neighbours": 0.0, "lexical": 0.0, "mention": 0.0})]
     labels = {"cosine": "JOAPS + prior", "neighbours": "JOAPS + prior + learned neighbours",
-              "hybrid": "JOAPS + prior + neighbours + lexical"}
+              "hybrid": "JOAPS + prior + neighbours + lexical + mention"}
     variants += [(labels[name], weights) for name, weights in model.ranking_weights_.items()]
+    if chosen.get("mention"):  # the default ranking with the mention channel dropped (the others as chosen)
+        variants.append(("JOAPS default without mention", {**chosen, "mention": 0.0}))
     reports = []
     for label, weights in variants:
         model.channel_weights_ = weights

@@ -20,7 +20,7 @@ from ._networks import (DescriptionEncoder, build_joaps_network, pairs_graph, ru
                         with_distinct_words, with_sampled_negatives)
 from ._persistence import KerasPickleMixin
 from ._ranking import most_similar_titles
-from ._training import LOSSES, WARP_NEGATIVES, best_epoch, hold_out, seeded, train_network
+from ._training import LOSSES, WARP_NEGATIVES, best_epoch, hold_out, rows_from_tables, seeded, train_network
 from ._validation import (RANDOM_STATE, check_pairs, check_texts, even_integer, instance_of, integer,
                           non_empty_tuple_of, one_of, ordered_pair, real, string_input_tags, validate_params)
 from .preprocessing import normalize_title, tokenize
@@ -151,10 +151,13 @@ TRAINING_CONSTRAINTS = {
 }
 
 
-FitSplit = namedtuple("FitSplit", "groups train_rows validation_rows description_ids description_tokens")
+FitSplit = namedtuple("FitSplit", "groups train_rows validation_rows description_ids description_rows "
+                                   "description_tokens")
 FitSplit.__doc__ = """The fit data as the training loop split it: each pair's title group, the rows
-trained on and held out (None without a validation split), and every pair's
-description ids and tokens."""
+trained on and held out (None without a validation split), the distinct
+description ids and the row of each pair's description there
+(``description_ids[description_rows]`` are the pairs' ids), and each pair's
+description tokens (repeats share one list)."""
 
 
 def fit_seed(random_state):
@@ -280,19 +283,24 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         corpus = prepare_corpus(self, descriptions, titles, seed, min_description_length=max(self.filter_sizes))
         vocabulary = corpus.vocabulary
         title_punctuation = bool(self.subword_buckets)
-        title_length, title_arrays = self._title_arrays(titles, corpus.title_tokens, vocabulary,
+        title_length, title_tables = self._title_arrays(corpus.titles, corpus.title_tokens, vocabulary,
                                                         punctuation=title_punctuation)
+        # Pairs are keys into tables of distinct rows; descriptions with the same ids share one
+        # (a repost stays on one side of the validation split).
+        description_table, description_keys = np.unique(corpus.description_ids, axis=0, return_inverse=True)
+        description_keys = description_keys.ravel()[corpus.description_rows]
         loss_ids = loss_ids.astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
 
         shuffle = np.random.default_rng(seed)
         rows = np.arange(len(groups))
-        train, validation = hold_out((corpus.description_ids, *title_arrays, loss_ids, rows),
+        train, validation = hold_out((description_keys, corpus.title_rows, loss_ids, rows),
                                      self.validation_fraction if self.early_stopping else 0.0, shuffle,
                                      type(self).__name__)
         split = FitSplit(groups.astype(np.int64), train[-1], None if validation is None else validation[-1],
-                         corpus.description_ids, corpus.description_tokens)
+                         description_table, description_keys,
+                         [corpus.description_tokens[i] for i in corpus.description_rows])
         train, validation = train[:-1], None if validation is None else validation[:-1]
-        title_arrays_by_group = [a[first] for a in title_arrays]
+        title_arrays_by_group = [table[corpus.title_rows[first]] for table in title_tables]
         loss = LOSSES[self.loss]
         n_negatives = min(WARP_NEGATIVES, len(unique_titles))
         with seeded(seed):
@@ -311,7 +319,9 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                             metrics=[loss.metric(float(self.margin), n_negatives)])
             history = train_network(
                 trainer, train, validation,
-                make_batch=with_distinct_words(loss.batch_maker(title_arrays_by_group, n_negatives, shuffle), network),
+                make_batch=with_distinct_words(rows_from_tables(loss.batch_maker(title_arrays_by_group, n_negatives,
+                                                                                 shuffle),
+                                                                description_table, title_tables), network),
                 epochs=self.epochs, batch_size_range=tuple(self.batch_size_range),
                 violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
                 rng=shuffle, verbose=self.verbose,

@@ -3,13 +3,18 @@
 A candidate title's score for a description is
 
     cos(d, t) + w_prior * log p(t) + w_neighbours * votes_learned(d, t) + w_lexical * votes_tfidf(d, t)
+              + w_mention * mention(d, t)
 
 - the cosine is the paper's ranking (JOAPS: description encoder vs title encoder);
 - ``log p(t)``: the add-one smoothed title frequency of the fit data;
 - ``votes(d, t)``: the summed similarities of the ``n_neighbors`` training
   descriptions nearest to ``d`` whose title is ``t``, in the learned
   description space (semantic neighbours) or in TF-IDF space over the same
-  tokens (lexical neighbours: a hybrid sparse + dense ranking).
+  tokens (lexical neighbours: a hybrid sparse + dense ranking);
+- ``mention(d, t)``: the share of the title's words, weighted by IDF, that
+  the description contains ("We are hiring a Payroll Specialist ..."). It
+  needs no training description with the title, so it also ranks candidates
+  from `set_candidates`.
 
 The weights are chosen on the early-stopping validation pairs, whose
 descriptions are left out of the neighbour index while choosing.
@@ -23,19 +28,22 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ._ranking import row_chunks, top_k_indices
 
-CHANNELS = ("prior", "neighbours", "lexical")
+CHANNELS = ("prior", "neighbours", "lexical", "mention")
 # The weights tried for each channel when chosen on the validation split.
 WEIGHT_GRID = {
     "prior": (0.0, 0.01, 0.02, 0.05, 0.1, 0.2),
     "neighbours": (0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
     "lexical": (0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+    "mention": (0.0, 0.1, 0.3, 1.0, 3.0),
 }
 RANKINGS = {  # the channels each `ranking` may use besides the cosine
     "cosine": ("prior",),
     "neighbours": ("prior", "neighbours"),
-    "hybrid": ("prior", "neighbours", "lexical"),
+    "hybrid": ("prior", "neighbours", "lexical", "mention"),
 }
 _SIMILARITY_BUDGET = 2**25  # query rows x indexed rows scored at once (128 MiB of float32)
+# While choosing weights, each query ranks only the columns some channel puts in its top this many.
+_SHORTLIST = 50
 
 
 def log_prior(counts):
@@ -55,6 +63,38 @@ def fit_lexical_index(token_lists):
         return vectorizer, vectorizer.fit_transform(token_lists)
     except ValueError:  # no word in two texts: no lexical evidence
         return None, None
+
+
+def title_word_weights(title_tokens, vectorizer):
+    """Each title's distinct words as IDF weights over `vectorizer`'s vocabulary, a row summing to 1 over all its words.
+
+    A word the vocabulary lacks weighs as the rarest word does, so a title
+    with words the fit descriptions never use is never fully mentioned.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_titles, n_words), float32
+    """
+    vocabulary, idf = vectorizer.vocabulary_, vectorizer.idf_
+    rows, columns, weights = [], [], []
+    for row, tokens in enumerate(title_tokens):
+        words = set(tokens)
+        known = [vocabulary[w] for w in words if w in vocabulary]
+        total = idf[known].sum() + idf.max() * (len(words) - len(known))
+        rows += [row] * len(known)
+        columns += known
+        weights += list(idf[known] / total) if known else []
+    return sparse.csr_matrix((weights, (rows, columns)), shape=(len(title_tokens), len(idf)), dtype=np.float32)
+
+
+def mention_scores(queries, title_words):
+    """The share of each title's weighted words (`title_word_weights`) that each query contains, dense.
+
+    `queries` holds the descriptions in the lexical vectorizer's space; only
+    which words are present counts.
+    """
+    present = queries.astype(bool).astype(np.float32)
+    return (present @ title_words.T).toarray()
 
 
 def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
@@ -108,8 +148,39 @@ def combine(cosines, weights, log_prior_row, votes):
     return weighted_sum({"cosine": cosines, "prior": log_prior_row, **votes}, {"cosine": 1.0, **weights})
 
 
+def shortlist(channels, per_channel=_SHORTLIST):
+    """Per query, the columns that some channel ranks in its top `per_channel`, and each channel there.
+
+    A column outside every channel's shortlist is behind `per_channel`
+    columns in each channel, so it almost never reaches a weighted sum's top
+    10; ranking the shortlist only makes trying many weights cheap.
+
+    Returns
+    -------
+    columns : ndarray of int (n_queries, width)
+        Sorted; a column a second channel also listed appears again.
+    shortlisted : dict of str to ndarray (n_queries, width)
+        Each channel's scores of `columns`.
+    repeat : ndarray of bool (n_queries, width)
+        Where `columns` repeats the column before it (to rank it once).
+    """
+    n_queries = max(np.shape(values)[0] for values in channels.values() if np.ndim(values) == 2)
+    parts = []
+    for values in channels.values():
+        top = top_k_indices(np.atleast_2d(values), per_channel)
+        parts.append(np.broadcast_to(top, (n_queries, top.shape[1])))
+    columns = np.sort(np.concatenate(parts, axis=1), axis=1)
+    repeat = np.zeros(columns.shape, dtype=bool)
+    repeat[:, 1:] = columns[:, 1:] == columns[:, :-1]
+    shortlisted = {name: (values[columns] if np.ndim(values) == 1 else np.take_along_axis(values, columns, axis=1))
+                   for name, values in channels.items()}
+    return columns, shortlisted, repeat
+
+
 def best_weights(channels, truth, grid):
     """The weights of `grid` with the best mean validation Top-1/5/10, over rows and per true column.
+
+    Each weighting ranks the queries' `shortlist` of columns.
 
     Parameters
     ----------
@@ -126,6 +197,8 @@ def best_weights(channels, truth, grid):
         Ties go to the first in grid order (the smallest weights).
     """
     names = list(grid)
+    columns, shortlisted, repeat = shortlist(channels)
+    is_truth = columns == truth[:, None]
     _, per_column = np.unique(truth, return_inverse=True)
     column_sizes = np.bincount(per_column)
     best, best_weights_ = -np.inf, None
@@ -133,7 +206,10 @@ def best_weights(channels, truth, grid):
         weights = dict(zip(names, values))
         if not any(weights.values()):
             continue
-        ranks = top_k_indices(weighted_sum(channels, weights), 10) == truth[:, None]
+        scores = weighted_sum(shortlisted, weights)
+        scores[repeat] = -np.inf
+        top = top_k_indices(scores, 10)
+        ranks = np.take_along_axis(is_truth, top, axis=1)
         quality = 0.0
         for k in (1, 5, 10):
             hits = ranks[:, :k].any(axis=1)

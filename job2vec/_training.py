@@ -35,6 +35,19 @@ def pair_batch(part, indices):
     return [a[indices] for a in inputs], targets[indices]
 
 
+def rows_from_tables(make_batch, description_table, title_tables):
+    """`make_batch` over pairs given as keys: the description and title keys become their tables' rows.
+
+    The other inputs `make_batch` adds (WARP's sampled titles) pass through.
+    """
+
+    def make_batch_from_tables(part, indices):
+        (description_keys, title_keys, *rest), targets = make_batch(part, indices)
+        return [description_table[description_keys], *(table[title_keys] for table in title_tables), *rest], targets
+
+    return make_batch_from_tables
+
+
 def warp_batch_maker(title_ids_by_group, n_negatives, rng):
     """`make_batch` for the WARP loss: the pairs, then `n_negatives` titles sampled uniformly.
 

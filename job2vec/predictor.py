@@ -5,7 +5,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, title_label
 from ._channels import (CHANNELS, RANKINGS, WEIGHT_GRID, choose_weights, combine, fit_lexical_index,
-                        fit_temperature, log_prior, neighbour_votes, softmax)
+                        fit_temperature, log_prior, mention_scores, neighbour_votes, softmax, title_word_weights)
 from ._ranking import TopKPredictorMixin, check_k, scores_in_chunks
 from .explanations import explain_joaps
 from ._validation import check_texts, integer, one_of, real
@@ -21,7 +21,8 @@ RANKING_DOC = """
         `n_neighbors` training descriptions nearest in the learned
         description space; ``"hybrid"``, plus the votes of the nearest
         training descriptions in TF-IDF space over the same tokens (sparse +
-        dense). The channel weights are chosen on the early-stopping
+        dense) and how much of the title's wording the description contains
+        (its words' IDF-weighted share). The channel weights are chosen on the early-stopping
         validation pairs (channels beyond the cosine and prior are off without
         a validation split). ``ranking="cosine", prior_weight=0`` is the
         paper's method.
@@ -66,8 +67,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
     prior_weight_ : float
         The prior weight in use (chosen when `prior_weight` is "auto").
     channel_weights_ : dict of str to float
-        The weights of the ``"prior"``, ``"neighbours"`` and ``"lexical"``
-        channels in the ranking score (see `ranking`).
+        The weights of the ``"prior"``, ``"neighbours"``, ``"lexical"`` and
+        ``"mention"`` channels in the ranking score (see `ranking`).
     ranking_weights_ : dict of str to dict
         The weights chosen on the validation split for `ranking` and for each
         simpler ranking (``"cosine"``, ``"neighbours"``): the ablations.
@@ -83,6 +84,10 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
     lexical_vectorizer_ : TfidfVectorizer or None
     lexical_matrix_ : sparse matrix of shape (n_pairs, n_words) or None
         The TF-IDF index of the fit descriptions (the lexical channel).
+    candidate_words_ : sparse matrix of shape (n_classes, n_words) or None
+        Each candidate title's words, IDF-weighted, rows summing to at most
+        1 (the mention channel; words the fit descriptions never use count
+        in the sum but can never be mentioned).
     title_counts_ : ndarray of int, shape (n_titles,)
         How often each of `titles_` occurs in the fit data.
     titles_ : ndarray of str
@@ -182,19 +187,23 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         channels = RANKINGS[self.ranking]
         # The neighbour indexes hold every fit description; while choosing the weights,
         # only the training part (the validation descriptions are the queries).
-        description_vectors = (self._encoder_pair[0](split.description_ids)
+        # Each distinct description is encoded once.
+        description_vectors = (self._encoder_pair[0](split.description_ids)[split.description_rows]
                                if "neighbours" in channels else None)
         vectorizer, lexical_matrix = (fit_lexical_index(split.description_tokens) if "lexical" in channels
                                       else (None, None))
+        title_words = (self._title_words(self.titles_, vectorizer) if "mention" in channels and vectorizer is not None
+                       else None)
         grid = {name: WEIGHT_GRID[name] for name in channels}
         if self.prior_weight != "auto":
             grid["prior"] = (float(self.prior_weight),)
         if lexical_matrix is None:
             grid.pop("lexical", None)
+            grid.pop("mention", None)
         if split.validation_rows is None:  # nothing to choose on: the cosine and a fixed prior only
             grid = {"prior": (grid["prior"][0] if self.prior_weight != "auto" else 0.0,)}
         weights, temperature, calibration_error = self._choose_channel_weights(
-            split, grid, description_vectors, lexical_matrix)
+            split, grid, description_vectors, lexical_matrix, title_words)
 
         self.title_counts_ = np.bincount(split.groups, minlength=len(self.titles_))
         self.description_groups_ = split.groups
@@ -208,7 +217,12 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         self.candidate_vectors_ = self.title_vectors_
         self.candidate_log_prior_ = log_prior(self.title_counts_)
         self.candidate_groups_ = np.arange(len(self.titles_))
+        self.candidate_words_ = title_words
         return self
+
+    def _title_words(self, titles, vectorizer):
+        """The mention channel's side of `titles`: their words as the descriptions are tokenized."""
+        return title_word_weights(self._tokenize(list(titles), remove_stop_words=True), vectorizer)
 
     def __setstate__(self, state):
         if "network_" in state and "channel_weights_" not in state:
@@ -220,9 +234,15 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             group_of = {title: i for i, title in enumerate(state["titles_"])}
             state.update(channel_weights_=weights, ranking_weights_={"cosine": weights},
                          candidate_groups_=np.array([group_of.get(c, -1) for c in state["classes_"]]))
+        if "channel_weights_" in state and "mention" not in state["channel_weights_"]:
+            # Saved by job2vec 0.2, which had no mention channel.
+            state = {**state, "candidate_words_": None,
+                     "channel_weights_": {**state["channel_weights_"], "mention": 0.0},
+                     "ranking_weights_": {name: {**weights, "mention": 0.0}
+                                          for name, weights in state["ranking_weights_"].items()}}
         super().__setstate__(state)
 
-    def _choose_channel_weights(self, split, grid, description_vectors, lexical_matrix):
+    def _choose_channel_weights(self, split, grid, description_vectors, lexical_matrix, title_words):
         """For `ranking` and each simpler ranking, the weights of `grid` that rank the validation pairs best.
 
         The prior and the neighbour indexes hold the training part only, so a
@@ -240,7 +260,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         n_titles = len(self.titles_)
         groups = split.groups[train]
         vectors = (description_vectors[held_out] if description_vectors is not None
-                   else self._encoder_pair[0](split.description_ids[held_out]))
+                   else self._encoder_pair[0](split.description_ids[split.description_rows[held_out]]))
         votes = {}
         if "neighbours" in grid:
             votes["neighbours"] = neighbour_votes(vectors, description_vectors[train], groups, n_titles,
@@ -248,6 +268,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         if "lexical" in grid:
             votes["lexical"] = neighbour_votes(lexical_matrix[held_out], lexical_matrix[train], groups, n_titles,
                                                self.n_neighbors).toarray()
+        if "mention" in grid:
+            votes["mention"] = mention_scores(lexical_matrix[held_out], title_words)
         prior = log_prior(np.bincount(groups, minlength=n_titles)).astype(np.float32)
         cosines, truth = vectors @ self.title_vectors_.T, split.groups[held_out]
         chosen = {name: choose_weights(cosines, truth, prior, votes, {c: v for c, v in grid.items()
@@ -265,7 +287,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             Candidate titles, e.g. a taxonomy's labels. They are normalized
             and de-duplicated; unseen titles are fine. A candidate that is no
             fitted title gets no neighbour votes (no training description
-            has it) and the smallest prior: it is ranked by its cosine.
+            has it) and the smallest prior: it is ranked by its cosine and
+            by how much of its wording the description contains.
 
         Returns
         -------
@@ -280,6 +303,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         self.candidate_log_prior_ = log_prior(np.array([counts.get(c, 0) for c in classes], dtype=float))
         self.candidate_groups_ = np.array([group_of.get(c, -1) for c in classes], dtype=np.int64)
         self.candidate_vectors_ = vectors
+        self.candidate_words_ = (self._title_words(classes, self.lexical_vectorizer_)
+                                 if self.lexical_vectorizer_ is not None else None)
         self.classes_ = classes
         return self
 
@@ -302,8 +327,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         """Ranking score of each candidate title for each description.
 
         ``cos(description, title) + w_prior * candidate_log_prior_ +
-        w_neighbours * learned votes + w_lexical * TF-IDF votes``, with the
-        weights of `channel_weights_` (see `ranking`).
+        w_neighbours * learned votes + w_lexical * TF-IDF votes + w_mention *
+        mention``, with the weights of `channel_weights_` (see `ranking`).
 
         Parameters
         ----------
@@ -325,10 +350,13 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         if weights["neighbours"]:
             votes["neighbours"] = self._candidate_votes(neighbour_votes(
                 vectors, self.description_vectors_, self.description_groups_, len(self.titles_), self.n_neighbors))
+        if weights["lexical"] or weights["mention"]:
+            queries = self.lexical_vectorizer_.transform(tokens)
         if weights["lexical"]:
             votes["lexical"] = self._candidate_votes(neighbour_votes(
-                self.lexical_vectorizer_.transform(tokens), self._lexical_index, self.description_groups_,
-                len(self.titles_), self.n_neighbors))
+                queries, self._lexical_index, self.description_groups_, len(self.titles_), self.n_neighbors))
+        if weights["mention"]:
+            votes["mention"] = mention_scores(queries, self.candidate_words_)
         return combine(vectors @ self.candidate_vectors_.T, weights, self.candidate_log_prior_, votes)
 
     @property

@@ -152,7 +152,7 @@ class Seq2SeqTitlePredictor(NetworkEstimatorMixin, TopKPredictorMixin, BaseEstim
         decoder_ids = np.concatenate([np.full((len(titles), 1), BOS, dtype=np.int32), targets[:, :-1]], axis=1)
 
         shuffle = np.random.default_rng(seed)
-        train, validation = hold_out((corpus.description_ids, decoder_ids, targets),
+        train, validation = hold_out((corpus.description_ids[corpus.description_rows], decoder_ids, targets),
                                      self.validation_fraction if self.early_stopping else 0.0, shuffle,
                                      type(self).__name__)
         with seeded(seed):

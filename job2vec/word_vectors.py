@@ -293,14 +293,25 @@ def resolve_trainable_embeddings(trainable_embeddings, word_vectors):
 
 
 Corpus = namedtuple("Corpus", "vocabulary embeddings trainable description_ids description_length "
-                               "description_tokens title_tokens")
-Corpus.__doc__ = """A prepared training corpus.
+                               "description_tokens description_rows titles title_tokens title_rows")
+Corpus.__doc__ = """A prepared training corpus, each distinct text once.
 
 Fields: the fitted `Vocabulary`; W_in as an ``(len(vocabulary), e)`` matrix
-(row 0 is padding); whether W_in is fine-tuned; the descriptions as padded
-ids and their length; the descriptions' and titles' token lists (each
-estimator encodes its titles its own way).
+(row 0 is padding); whether W_in is fine-tuned; the distinct descriptions as
+padded ids, their length and their token lists, and `description_rows`, the
+distinct description of each pair; the distinct titles (as given), their
+token lists and `title_rows` (each estimator encodes its titles its own way).
+Job boards repost the same ad, so a fit on many postings holds each text's
+tokens and ids once.
 """
+
+
+def distinct_texts(texts):
+    """The distinct `texts` (sorted) and the index of each text among them; token lists count as distinct."""
+    if isinstance(texts[0], list):
+        return texts, np.arange(len(texts))
+    distinct, rows = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+    return list(distinct), rows.ravel()
 
 
 def prepare_corpus(estimator, descriptions, titles, seed, min_description_length=1):
@@ -323,14 +334,19 @@ def prepare_corpus(estimator, descriptions, titles, seed, min_description_length
     -------
     Corpus
     """
+    descriptions, description_rows = distinct_texts(descriptions)
+    titles, title_rows = distinct_texts(titles)
     description_tokens = tokenize(descriptions, language=estimator.language, spacy_model=estimator.spacy_model,
                                   remove_stop_words=True)
     title_tokens = tokenize(titles, language=estimator.language, spacy_model=estimator.spacy_model,
                             remove_stop_words=False)
+    # word2vec and the vocabulary count every pair, reposts included (the lists are shared, not copied).
+    pairs_tokens = [description_tokens[i] for i in description_rows] + [title_tokens[i] for i in title_rows]
     vocabulary, vectors = fit_vocabulary_and_vectors(
-        description_tokens + title_tokens, word_vectors=estimator.word_vectors, min_count=estimator.min_count,
+        pairs_tokens, word_vectors=estimator.word_vectors, min_count=estimator.min_count,
         vector_size=estimator.word_vector_size, epochs=estimator.word2vec_epochs, seed=seed,
     )
+    del pairs_tokens
     # The longest known description, within the cap (and at least `min_description_length`).
     description_length = int(np.clip(vocabulary.known_lengths(description_tokens).max(), min_description_length,
                                       max(estimator.max_description_length, min_description_length)))
@@ -341,5 +357,8 @@ def prepare_corpus(estimator, descriptions, titles, seed, min_description_length
         description_ids=vocabulary.encode(description_tokens, description_length),
         description_length=description_length,
         description_tokens=description_tokens,
+        description_rows=description_rows,
+        titles=titles,
         title_tokens=title_tokens,
+        title_rows=title_rows,
     )

@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
 
 from job2vec import TextPreprocessor, TitlePredictor, normalize_title
-from job2vec._channels import neighbour_votes
+from job2vec._channels import mention_scores, neighbour_votes
 from job2vec.baselines import MostFrequentTitlePredictor
 from job2vec.metrics import top_k_accuracy
 
@@ -35,11 +35,14 @@ def test_prediction_api_shapes_and_consistency(fitted_predictor, tasks):
     if weights["neighbours"]:
         expected += weights["neighbours"] * neighbour_votes(vectors, tp.description_vectors_, tp.description_groups_,
                                                             len(tp.titles_), tp.n_neighbors).toarray()
+    tokens = TextPreprocessor().fit_transform(X[:7])
     if weights["lexical"]:
-        tokens = TextPreprocessor().fit_transform(X[:7])
         expected += weights["lexical"] * neighbour_votes(tp.lexical_vectorizer_.transform(tokens), tp.lexical_matrix_,
                                                          tp.description_groups_, len(tp.titles_),
                                                          tp.n_neighbors).toarray()
+    if weights["mention"]:
+        expected += weights["mention"] * mention_scores(tp.lexical_vectorizer_.transform(tokens),
+                                                        tp.candidate_words_)
     np.testing.assert_allclose(expected, scores, rtol=1e-5, atol=1e-5)
     assert tp.score(X[:20], y[:20]) == pytest.approx(np.mean(tp.predict(X[:20]) == [normalize_title(t) for t in y[:20]]))
 
@@ -147,7 +150,8 @@ def test_prior_weight_zero_ranks_by_cosine_and_unseen_candidates_share_a_prior(t
 def test_each_ranking_uses_only_its_channels_and_records_the_simpler_ones(ranking, tasks):
     X, y = tasks
     tp = TitlePredictor(**{**TINY, "ranking": ranking}).fit(X, y)
-    allowed = {"cosine": {"prior"}, "neighbours": {"prior", "neighbours"}, "hybrid": {"prior", "neighbours", "lexical"}}
+    allowed = {"cosine": {"prior"}, "neighbours": {"prior", "neighbours"},
+               "hybrid": {"prior", "neighbours", "lexical", "mention"}}
     assert list(tp.ranking_weights_) == [r for r in ("cosine", "neighbours", "hybrid") if allowed[r] <= allowed[ranking]]
     for name, weights in tp.ranking_weights_.items():
         assert {c for c, w in weights.items() if w} <= allowed[name]
@@ -160,19 +164,42 @@ def test_each_ranking_uses_only_its_channels_and_records_the_simpler_ones(rankin
 def test_neighbour_channels_recover_training_titles(tasks):
     X, y = tasks
     tp = TitlePredictor(**{**TINY, "ranking": "hybrid"}).fit(X, y)
-    tp.channel_weights_ = {"prior": 0.0, "neighbours": 0.0, "lexical": 100.0}  # TF-IDF votes alone
+    tp.channel_weights_ = {"prior": 0.0, "neighbours": 0.0, "lexical": 100.0, "mention": 0.0}  # TF-IDF votes alone
     # A training description is its own nearest TF-IDF neighbour: its title wins.
     assert np.mean(tp.predict(X[:40]) == [normalize_title(t) for t in y[:40]]) > 0.9
 
 
-def test_unfitted_candidates_get_the_cosine_channel_only(fitted_predictor, tasks):
+def test_unfitted_candidates_get_the_cosine_and_mention_channels_only(fitted_predictor, tasks):
     tp = pickle.loads(pickle.dumps(fitted_predictor))
-    tp.channel_weights_ = {"prior": 0.0, "neighbours": 1.0, "lexical": 1.0}
+    tp.channel_weights_ = {"prior": 0.0, "neighbours": 1.0, "lexical": 1.0, "mention": 0.5}
     tp.set_candidates(["geographer", tp.titles_[0]])
     X = tasks[0][:4]
     unseen = list(tp.classes_).index("geographer")
-    np.testing.assert_allclose(tp.decision_function(X)[:, unseen], tp.transform(X) @ tp.candidate_vectors_[unseen],
-                               atol=1e-5)
+    words = tp.lexical_vectorizer_.transform(TextPreprocessor().fit_transform(X))
+    mention = (words.toarray() > 0) @ tp.candidate_words_[unseen].toarray().ravel()
+    np.testing.assert_allclose(tp.decision_function(X)[:, unseen],
+                               tp.transform(X) @ tp.candidate_vectors_[unseen] + 0.5 * mention, atol=1e-5)
+
+
+def test_mention_is_the_idf_weighted_share_of_title_words_in_the_description(tasks):
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "ranking": "hybrid"}).fit(X, y)
+    idf = dict(zip(tp.lexical_vectorizer_.get_feature_names_out(), tp.lexical_vectorizer_.idf_))
+    # Two words of the fit descriptions that tokenize to themselves, and one in no fit description.
+    stable = [w for w in sorted(idf) if w.isalpha() and TextPreprocessor().fit_transform([w]) == [[w]]]
+    first, second = stable[:2]
+    tp.set_candidates([f"{first} {second}", second, f"zzyzx {second}"])
+    queries = [f"Our {first} and {second} team.", f"About {second}.", "Qqqq."]
+    mention = mention_scores(tp.lexical_vectorizer_.transform(TextPreprocessor().fit_transform(queries)),
+                             tp.candidate_words_)
+    column = {title: i for i, title in enumerate(tp.classes_)}
+    both, alone, unknown = column[f"{first} {second}"], column[second], column[f"zzyzx {second}"]
+    assert mention[0, both] == pytest.approx(1.0)
+    assert mention[1, both] == pytest.approx(idf[second] / (idf[first] + idf[second]), rel=1e-5)
+    assert mention[1, alone] == pytest.approx(1.0)
+    # An unknown word weighs as the rarest known one and is never present.
+    assert mention[1, unknown] == pytest.approx(idf[second] / (max(idf.values()) + idf[second]), rel=1e-5)
+    assert not mention[2].any()
 
 
 def test_predict_proba_is_calibrated_on_validation(fitted_predictor, tasks):

@@ -99,11 +99,13 @@ def test_grid_search_in_parallel_over_filters_and_thresholds(tasks):
     X, y = tasks
     grid = GridSearchCV(
         TitlePredictor(**{**TINY, "epochs": 1, "batch_size_range": (8, 16), "early_stopping": False}),
-        {"filter_sizes": [(3, 4, 5), (2, 3)], "violation_thresholds": [(0.2, 0.8), (0.1, 0.9)]},
+        # Both parameters searchable; examples/grid_search.py (tests/test_examples.py) runs the full 2 x 2 grid.
+        {"filter_sizes": [(3, 4, 5), (2, 3)], "violation_thresholds": [(0.1, 0.9)]},
         scoring={"top5": top_k_scorer(k=5), "bleu1": bleu_scorer(k=1)}, refit="top5",
         cv=KFold(2, shuffle=True, random_state=0), n_jobs=2,
     ).fit(X, y)
-    assert len(grid.cv_results_["params"]) == 4
+    assert len(grid.cv_results_["params"]) == 2
+    assert grid.best_estimator_.violation_thresholds == (0.1, 0.9)
     assert np.all(np.isfinite(grid.cv_results_["mean_test_top5"]))
     assert np.all((grid.cv_results_["mean_test_bleu1"] >= 0) & (grid.cv_results_["mean_test_bleu1"] <= 1))
     assert grid.best_estimator_.predict(X[:3]).shape == (3,)
@@ -136,5 +138,23 @@ def test_a_model_saved_by_job2vec_0_1_still_loads_and_predicts_the_same():
     # What job2vec 0.1.0 predicted with this model (tests/data/README.md).
     assert model.predict(X[:3]).tolist() == ["advertising and promotions managers"] * 3
     assert model.subword_buckets == 0 and model.ranking == "cosine"
-    assert model.channel_weights_ == {"prior": model.prior_weight_, "neighbours": 0.0, "lexical": 0.0}
+    assert model.channel_weights_ == {"prior": model.prior_weight_, "neighbours": 0.0, "lexical": 0.0, "mention": 0.0}
     np.testing.assert_allclose(model.predict_proba(X[:2]).sum(axis=1), 1, rtol=1e-5)
+
+
+def test_a_model_saved_by_job2vec_0_2_ranks_as_before_without_the_mention_channel():
+    from job2vec.datasets import load_onet
+
+    model = joblib.load(os.path.join(os.path.dirname(__file__), "data", "title_predictor_0.2.joblib"))
+    X, _ = load_onet(kind="tasks", return_X_y=True)
+    # What job2vec 0.2.0 predicted with this model (tests/data/README.md).
+    assert model.predict_top_k(X[:3], k=3).tolist() == [
+        ["chief executives", "investment fund managers", "general and operations managers"],
+        ["chief executives", "general and operations managers", "computer and information systems managers"],
+        ["chief executives", "treasurers and controllers", "advertising and promotions managers"],
+    ]
+    assert model.channel_weights_ == {"prior": 0.0, "neighbours": 0.03, "lexical": 1.0, "mention": 0.0}
+    assert all(weights["mention"] == 0.0 for weights in model.ranking_weights_.values())
+    # New candidates still work; the mention channel stays off, as it was fitted.
+    model.set_candidates(["chief executives", "geographers"])
+    assert model.predict(X[:2]).shape == (2,)

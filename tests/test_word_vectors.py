@@ -1,12 +1,13 @@
 """W_in: word2vec training and loading pre-trained vectors from real files."""
 
 import gzip
+from collections import Counter
 
 import numpy as np
 import pytest
 
 from job2vec import TextPreprocessor, TitlePredictor, Vocabulary
-from job2vec.word_vectors import embedding_matrix, load_word_vectors, train_word2vec
+from job2vec.word_vectors import embedding_matrix, load_word_vectors, prepare_corpus, train_word2vec
 
 from .conftest import TINY
 
@@ -59,3 +60,23 @@ def test_missing_and_corrupt_vector_files(tmp_path):
 def test_spacy_package_without_vectors_is_a_clear_error():
     with pytest.raises(ValueError, match="not installed"):
         load_word_vectors("spacy:xx_no_such_package")
+
+
+def test_corpus_holds_each_distinct_text_once_and_counts_every_pair(tasks):
+    X, y = tasks
+    rows = np.random.default_rng(0).integers(0, 60, 300)  # reposts: 300 pairs of at most 60 ads
+    X, y = list(X[rows]), list(y[rows])
+    estimator = TitlePredictor(**TINY)
+    corpus = prepare_corpus(estimator, X, y, seed=0)
+    assert len(corpus.description_ids) == len(corpus.description_tokens) == len(set(X))
+    assert len(corpus.titles) == len(corpus.title_tokens) == len(set(y))
+    assert [corpus.titles[i] for i in corpus.title_rows] == y
+    # Each pair's ids are those of its own text.
+    tokens = TextPreprocessor().fit_transform(X)
+    np.testing.assert_array_equal(corpus.description_ids[corpus.description_rows],
+                                  corpus.vocabulary.encode(tokens, corpus.description_length))
+    # word2vec and the vocabulary still count every pair: a word of one reposted ad reaches
+    # min_count through its copies.
+    counts = Counter(w for t in tokens for w in t) + Counter(w for t in TextPreprocessor(
+        remove_stop_words=False).fit_transform(y) for w in t)
+    assert {w for w, n in counts.items() if n >= estimator.min_count} == set(corpus.vocabulary.words_)

@@ -1,0 +1,72 @@
+"""The ranking channels' arithmetic: weight choice on a shortlist, the mention channel's title side."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from job2vec._channels import best_weights, identity_analyzer, shortlist, title_word_weights, weighted_sum
+
+
+def exhaustive_best_weights(channels, truth, grid):
+    """`best_weights` without a shortlist: every weighting ranks every column."""
+    names = list(grid)
+    _, per_column = np.unique(truth, return_inverse=True)
+    best, chosen = -np.inf, None
+    for values in itertools.product(*(grid[name] for name in names)):
+        weights = dict(zip(names, values))
+        if not any(values):
+            continue
+        order = np.argsort(-weighted_sum(channels, weights), axis=1, kind="stable")[:, :10] == truth[:, None]
+        quality = sum(order[:, :k].any(axis=1).mean()
+                      + np.mean(np.bincount(per_column, weights=order[:, :k].any(axis=1)) / np.bincount(per_column))
+                      for k in (1, 5, 10))
+        if quality > best + 1e-12:
+            best, chosen = quality, weights
+    return {name: float(chosen.get(name, 0.0)) for name in channels}
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**16), n_columns=st.integers(12, 50))
+def test_shortlisted_choice_equals_the_exhaustive_one_when_the_shortlist_holds_every_column(seed, n_columns):
+    rng = np.random.default_rng(seed)
+    n_queries = 30
+    truth = rng.integers(0, n_columns, n_queries)
+    channels = {
+        "cosine": rng.normal(size=(n_queries, n_columns)).astype(np.float32),
+        "prior": rng.normal(size=n_columns).astype(np.float32),
+        # Votes are sparse: mostly zeros, a few positive columns leaning to the truth.
+        "votes": np.where(rng.random((n_queries, n_columns)) < 0.2, rng.random((n_queries, n_columns)), 0.0)
+        .astype(np.float32),
+    }
+    channels["votes"][np.arange(n_queries), truth] += rng.random(n_queries).astype(np.float32)
+    grid = {"cosine": (1.0,), "prior": (0.0, 0.1, 1.0), "votes": (0.0, 0.3, 3.0)}
+    assert best_weights(channels, truth, grid) == exhaustive_best_weights(channels, truth, grid)
+
+
+def test_shortlist_lists_each_channels_top_columns_once():
+    cosine = np.array([[0.9, 0.1, 0.5, 0.2]] * 2 + [[0.0, 0.0, 0.0, 1.0]], dtype=np.float32)
+    prior = np.array([0.0, 1.0, 0.0, 0.0], dtype=np.float32)
+    columns, shortlisted, repeat = shortlist({"cosine": cosine, "prior": prior}, per_channel=2)
+    assert columns.shape == (3, 4)
+    for row in range(3):
+        listed = set(columns[row][~repeat[row]])
+        assert listed == set(np.argsort(-cosine[row])[:2]) | {1}
+        assert len(listed) == (~repeat[row]).sum()
+    np.testing.assert_array_equal(shortlisted["prior"], prior[columns])
+    np.testing.assert_array_equal(shortlisted["cosine"], np.take_along_axis(cosine, columns, axis=1))
+
+
+def test_title_words_weigh_by_idf_and_unknown_words_count_as_the_rarest():
+    vectorizer = TfidfVectorizer(analyzer=identity_analyzer).fit([["data", "analyst"], ["data", "engineer"],
+                                                                   ["data"]])
+    idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_))
+    words = title_word_weights([["data", "analyst", "data"], ["quantum", "engineer"], []], vectorizer).toarray()
+    column = vectorizer.vocabulary_
+    assert words[0].sum() == pytest.approx(1.0)  # every word known; a repeated word counts once
+    assert words[0, column["analyst"]] == pytest.approx(idf["analyst"] / (idf["analyst"] + idf["data"]))
+    assert words[1, column["engineer"]] == pytest.approx(idf["engineer"] / (idf["engineer"] + max(idf.values())))
+    assert words[1].sum() < 1 and not words[2].any()
