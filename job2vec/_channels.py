@@ -44,6 +44,9 @@ RANKINGS = {  # the channels each `ranking` may use besides the cosine
 _SIMILARITY_BUDGET = 2**25  # query rows x indexed rows scored at once (128 MiB of float32)
 # While choosing weights, each query ranks only the columns some channel puts in its top this many.
 _SHORTLIST = 50
+# TF-IDF cosine from which a validation description counts as a repost of a training one
+# (the same ad with small edits) and is left out of choosing the weights.
+REPOST_SIMILARITY = 0.95
 
 
 def log_prior(counts):
@@ -95,6 +98,18 @@ def mention_scores(queries, title_words):
     """
     present = queries.astype(bool).astype(np.float32)
     return (present @ title_words.T).toarray()
+
+
+def nearest_similarity(queries, index):
+    """Each query's highest similarity (row dot product) to a row of `index`, as float32."""
+    best = np.zeros(queries.shape[0], dtype=np.float32)
+    if index.shape[0] == 0:
+        return best
+    for rows in row_chunks(queries.shape[0], max(1, _SIMILARITY_BUDGET // index.shape[0])):
+        similarities = queries[rows] @ index.T
+        best[rows] = (similarities.max(axis=1).toarray().ravel() if sparse.issparse(similarities)
+                      else np.asarray(similarities).max(axis=1))
+    return best
 
 
 def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
