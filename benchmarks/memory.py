@@ -88,7 +88,7 @@ class Phases:
 # The fit's steps, by the module attribute the fit calls them through.
 STEPS = [("job2vec.word_vectors", "tokenize"), ("job2vec.word_vectors", "fit_vocabulary_and_vectors"),
          ("job2vec._base", "hold_out"), ("job2vec._base", "train_network"), ("job2vec._base", "run_encoder"),
-         ("job2vec.predictor", "fit_lexical_index"), ("job2vec.predictor.TitlePredictor", "_choose_channel_weights")]
+         ("job2vec.predictor", "fit_lexical_index"), ("job2vec.predictor", "choose_on_validation")]
 
 
 def mark_steps(phases):
@@ -97,9 +97,7 @@ def mark_steps(phases):
     import importlib
 
     for owner_name, name in STEPS:
-        module_name, _, class_name = owner_name.partition(".TitlePredictor")
-        owner = importlib.import_module(module_name)
-        owner = getattr(owner, "TitlePredictor") if class_name or owner_name.endswith("TitlePredictor") else owner
+        owner = importlib.import_module(owner_name)
         step = getattr(owner, name)
 
         @functools.wraps(step)

@@ -17,7 +17,8 @@ A candidate title's score for a description is
   from `set_candidates`.
 
 The weights are chosen on the early-stopping validation pairs, whose
-descriptions are left out of the neighbour index while choosing.
+descriptions are left out of the neighbour index while choosing
+(`choose_on_validation`).
 """
 
 import itertools
@@ -47,6 +48,8 @@ _SHORTLIST = 50
 # TF-IDF cosine from which a validation description counts as a repost of a training one
 # (the same ad with small edits) and is left out of choosing the weights.
 REPOST_SIMILARITY = 0.95
+MAX_VALIDATION = 2000  # validation pairs used to choose the weights and the temperature
+DEFAULT_TEMPERATURE = 0.05  # of predict_proba, when there is no validation split to fit it on
 
 
 def log_prior(counts):
@@ -294,3 +297,91 @@ def fit_temperature(scores, truth, temperatures=np.geomspace(0.002, 2.0, 61)):
     probabilities = softmax(scores, temperature)
     correct = probabilities.argmax(axis=1) == truth
     return temperature, expected_calibration_error(probabilities.max(axis=1), correct)
+
+
+def fixed_weights(grid, rankings):
+    """The one weighting of a `grid` of single values, for each of `rankings`; no temperature is fitted."""
+    fixed = {name: float(grid.get(name, (0.0,))[0]) for name in CHANNELS}
+    chosen = {name: {c: (w if c in RANKINGS[name] else 0.0) for c, w in fixed.items()} for name in rankings}
+    return chosen, DEFAULT_TEMPERATURE, float("nan")
+
+
+def choose_on_validation(split, grid, rankings, *, title_vectors, description_vectors, encode, lexical_matrix,
+                         title_words, n_neighbors):
+    """For each of `rankings`, the weights of `grid` that rank the validation pairs of `split` best.
+
+    The prior and the neighbour indexes hold the training part only, so a
+    validation pair gets no help from its own description or title count.
+    The candidates are the titles of the training part, and only pairs with
+    one of them count: otherwise a pair's own one-off title, fitted but in no
+    training pair, would be a candidate and reward the channels that find it
+    (the cosine, the mention). Validation descriptions that are reposts of a
+    training one (TF-IDF cosine >= `REPOST_SIMILARITY`) are left out too: new
+    postings have no such twin, and with them the lexical channels would look
+    stronger than they are.
+
+    Parameters
+    ----------
+    split : FitSplit
+        The fit's pairs, training and validation rows (see `JoapsBase._fit`).
+    grid : dict of str to tuple of float
+        Weights to try per channel.
+    rankings : list of str
+        The rankings (keys of `RANKINGS`) to choose weights for.
+    title_vectors : ndarray (n_titles, h)
+        The fitted titles' vectors; the titles are the pairs' groups.
+    description_vectors : ndarray (n_pairs, h) or None
+        The pairs' description vectors (None: computed by `encode` as needed).
+    encode : callable
+        Description ids -> unit vectors.
+    lexical_matrix : sparse matrix (n_pairs, n_words) or None
+    title_words : sparse matrix (n_titles, n_words) or None
+        The mention channel's title side (`title_word_weights`).
+    n_neighbors : int
+
+    Returns
+    -------
+    weights : dict of str to dict
+        ``{ranking: {channel: weight}}``.
+    temperature, calibration_error : float
+        `predict_proba`'s temperature fitted on the same validation scores,
+        and its calibration error.
+    """
+    if all(len(values) == 1 for values in grid.values()):
+        return fixed_weights(grid, rankings)
+    train, held_out = split.train_rows, split.validation_rows[:MAX_VALIDATION]
+    groups = split.groups[train]
+    seen = np.bincount(groups, minlength=len(title_vectors)) > 0
+    kept = seen[split.groups[held_out]] & ~_reposts(split, held_out, lexical_matrix)
+    if not kept.any():  # no validation pair to choose on: the cosine and a fixed prior only
+        return fixed_weights({"prior": grid["prior"] if len(grid["prior"]) == 1 else (0.0,)}, rankings)
+    held_out = held_out[kept]
+    column = np.cumsum(seen) - 1  # title index -> candidate column
+    vectors = (description_vectors[held_out] if description_vectors is not None
+               else encode(split.description_ids[split.description_rows[held_out]]))
+    n_candidates, candidate_groups = int(seen.sum()), column[groups]
+    votes = {}
+    if "neighbours" in grid:
+        votes["neighbours"] = neighbour_votes(vectors, description_vectors[train], candidate_groups, n_candidates,
+                                              n_neighbors).toarray()
+    if "lexical" in grid:
+        votes["lexical"] = neighbour_votes(lexical_matrix[held_out], lexical_matrix[train], candidate_groups,
+                                           n_candidates, n_neighbors).toarray()
+    if "mention" in grid:
+        votes["mention"] = mention_scores(lexical_matrix[held_out], title_words[seen])
+    prior = log_prior(np.bincount(candidate_groups, minlength=n_candidates)).astype(np.float32)
+    cosines, truth = vectors @ title_vectors[seen].T, column[split.groups[held_out]]
+    chosen = {name: choose_weights(cosines, truth, prior, votes, {c: v for c, v in grid.items()
+                                                                 if c in RANKINGS[name]})
+              for name in rankings}
+    temperature, calibration_error = fit_temperature(combine(cosines, chosen[rankings[-1]], prior, votes), truth)
+    return chosen, temperature, calibration_error
+
+
+def _reposts(split, held_out, lexical_matrix):
+    """Whether each `held_out` description has a training twin in TF-IDF space (a fit-time index if needed)."""
+    if lexical_matrix is None:
+        lexical_matrix = fit_lexical_index(split.description_tokens)[1]
+        if lexical_matrix is None:  # no word in two descriptions: nothing is a repost
+            return np.zeros(len(held_out), dtype=bool)
+    return nearest_similarity(lexical_matrix[held_out], lexical_matrix[split.train_rows]) >= REPOST_SIMILARITY

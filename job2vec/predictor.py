@@ -4,15 +4,12 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, title_label
-from ._channels import (CHANNELS, RANKINGS, REPOST_SIMILARITY, WEIGHT_GRID, choose_weights, combine,
-                        fit_lexical_index, fit_temperature, log_prior, mention_scores, nearest_similarity,
-                        neighbour_votes, softmax, title_word_weights)
+from ._channels import (DEFAULT_TEMPERATURE, RANKINGS, WEIGHT_GRID, choose_on_validation, combine,
+                        fit_lexical_index, log_prior, mention_scores, neighbour_votes, softmax, title_word_weights)
 from ._ranking import TopKPredictorMixin, check_k, scores_in_chunks
 from .explanations import explain_joaps
 from ._validation import check_texts, integer, one_of, real
 
-_MAX_VALIDATION = 2000  # validation pairs used to choose the channel weights and the temperature
-DEFAULT_TEMPERATURE = 0.05  # of predict_proba, when there is no validation split to fit it on
 
 RANKING_DOC = """
     ranking : {"hybrid", "neighbours", "cosine"}, default="hybrid"
@@ -203,8 +200,11 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             grid.pop("mention", None)
         if split.validation_rows is None:  # nothing to choose on: the cosine and a fixed prior only
             grid = {"prior": (grid["prior"][0] if self.prior_weight != "auto" else 0.0,)}
-        weights, temperature, calibration_error = self._choose_channel_weights(
-            split, grid, description_vectors, lexical_matrix, title_words)
+        rankings = [name for name in RANKINGS if set(RANKINGS[name]) <= set(channels)]
+        weights, temperature, calibration_error = choose_on_validation(
+            split, grid, rankings, title_vectors=self.title_vectors_, description_vectors=description_vectors,
+            encode=self._encoder_pair[0], lexical_matrix=lexical_matrix, title_words=title_words,
+            n_neighbors=self.n_neighbors)
 
         self.title_counts_ = np.bincount(split.groups, minlength=len(self.titles_))
         self.description_groups_ = split.groups
@@ -242,71 +242,6 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
                      "ranking_weights_": {name: {**weights, "mention": 0.0}
                                           for name, weights in state["ranking_weights_"].items()}}
         super().__setstate__(state)
-
-    def _choose_channel_weights(self, split, grid, description_vectors, lexical_matrix, title_words):
-        """For `ranking` and each simpler ranking, the weights of `grid` that rank the validation pairs best.
-
-        The prior and the neighbour indexes hold the training part only, so a
-        validation pair gets no help from its own description or title count.
-        The candidates are the titles of the training part, and only pairs
-        with one of them count: otherwise a pair's own one-off title, in
-        `titles_` but in no training pair, would be a candidate and reward the
-        channels that find it (the cosine, the mention). Validation
-        descriptions that are reposts of a training one (TF-IDF cosine >=
-        `REPOST_SIMILARITY`) are left out too: new postings have no such twin,
-        and with them the lexical channels would look stronger than they are.
-        Returns ``{ranking: {channel: weight}}`` (`choose_weights`), and
-        `predict_proba`'s temperature fitted on the same validation scores
-        with its calibration error.
-        """
-        nested = [name for name in RANKINGS if set(RANKINGS[name]) <= set(RANKINGS[self.ranking])]
-        if all(len(values) == 1 for values in grid.values()):
-            return self._fixed_weights(grid, nested)
-        train, held_out = split.train_rows, split.validation_rows[:_MAX_VALIDATION]
-        groups = split.groups[train]
-        # As for new postings, the candidates are the titles of the training part; a validation
-        # pair whose title is not one of them is a miss under any weights, and is left out.
-        seen = np.bincount(groups, minlength=len(self.titles_)) > 0
-        kept = seen[split.groups[held_out]] & ~self._reposts(split, held_out, lexical_matrix)
-        if not kept.any():  # no validation pair to choose on: the cosine and a fixed prior only
-            return self._fixed_weights({"prior": grid["prior"] if len(grid["prior"]) == 1 else (0.0,)}, nested)
-        held_out = held_out[kept]
-        column = np.cumsum(seen) - 1  # title index -> candidate column
-        vectors = (description_vectors[held_out] if description_vectors is not None
-                   else self._encoder_pair[0](split.description_ids[split.description_rows[held_out]]))
-        n_candidates, candidate_groups = int(seen.sum()), column[groups]
-        votes = {}
-        if "neighbours" in grid:
-            votes["neighbours"] = neighbour_votes(vectors, description_vectors[train], candidate_groups,
-                                                  n_candidates, self.n_neighbors).toarray()
-        if "lexical" in grid:
-            votes["lexical"] = neighbour_votes(lexical_matrix[held_out], lexical_matrix[train], candidate_groups,
-                                               n_candidates, self.n_neighbors).toarray()
-        if "mention" in grid:
-            votes["mention"] = mention_scores(lexical_matrix[held_out], title_words[seen])
-        prior = log_prior(np.bincount(candidate_groups, minlength=n_candidates)).astype(np.float32)
-        cosines, truth = vectors @ self.title_vectors_[seen].T, column[split.groups[held_out]]
-        chosen = {name: choose_weights(cosines, truth, prior, votes, {c: v for c, v in grid.items()
-                                                                     if c in RANKINGS[name]})
-                  for name in nested}
-        temperature, calibration_error = fit_temperature(combine(cosines, chosen[self.ranking], prior, votes), truth)
-        return chosen, temperature, calibration_error
-
-    @staticmethod
-    def _fixed_weights(grid, nested):
-        """The one weighting of a `grid` of single values, for every ranking in `nested`; no temperature fit."""
-        fixed = {name: float(grid.get(name, (0.0,))[0]) for name in CHANNELS}
-        chosen = {name: {c: (w if c in RANKINGS[name] else 0.0) for c, w in fixed.items()} for name in nested}
-        return chosen, DEFAULT_TEMPERATURE, float("nan")
-
-    @staticmethod
-    def _reposts(split, held_out, lexical_matrix):
-        """Whether each `held_out` description has a training twin in TF-IDF space (a fit-time index if needed)."""
-        if lexical_matrix is None:
-            lexical_matrix = fit_lexical_index(split.description_tokens)[1]
-            if lexical_matrix is None:  # no word in two descriptions: nothing is a repost
-                return np.zeros(len(held_out), dtype=bool)
-        return nearest_similarity(lexical_matrix[held_out], lexical_matrix[split.train_rows]) >= REPOST_SIMILARITY
 
     def set_candidates(self, titles):
         """Rank descriptions against `titles` from now on, without refitting.

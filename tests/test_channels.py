@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from job2vec._channels import best_weights, identity_analyzer, shortlist, title_word_weights, weighted_sum
+from job2vec._channels import (best_weights, identity_analyzer, nearest_similarity, shortlist, title_word_weights,
+                               weighted_sum)
 
 
 def exhaustive_best_weights(channels, truth, grid):
@@ -70,3 +72,12 @@ def test_title_words_weigh_by_idf_and_unknown_words_count_as_the_rarest():
     assert words[0, column["analyst"]] == pytest.approx(idf["analyst"] / (idf["analyst"] + idf["data"]))
     assert words[1, column["engineer"]] == pytest.approx(idf["engineer"] / (idf["engineer"] + max(idf.values())))
     assert words[1].sum() < 1 and not words[2].any()
+
+
+def test_nearest_similarity_is_the_highest_row_product():
+    rng = np.random.default_rng(0)
+    queries, index = rng.random((7, 5)).astype(np.float32), rng.random((300, 5)).astype(np.float32)
+    np.testing.assert_allclose(nearest_similarity(queries, index), (queries @ index.T).max(axis=1), rtol=1e-6)
+    np.testing.assert_allclose(nearest_similarity(sparse.csr_matrix(queries), sparse.csr_matrix(index)),
+                               (queries @ index.T).max(axis=1), rtol=1e-6)
+    assert not nearest_similarity(queries, index[:0]).any()

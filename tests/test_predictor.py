@@ -161,6 +161,17 @@ def test_each_ranking_uses_only_its_channels_and_records_the_simpler_ones(rankin
     assert tp.predict_top_k(X[:3], k=2).shape == (3, 2)
 
 
+def test_weights_are_not_chosen_on_titles_no_training_pair_has(tasks):
+    # Every pair has a title of its own: no validation title is among the training part's
+    # titles, so no weighting can rank one right and nothing is chosen.
+    X, y = tasks
+    tp = TitlePredictor(**TINY).fit(X, [f"{title} {i}" for i, title in enumerate(y)])
+    assert tp.channel_weights_ == {"prior": 0.0, "neighbours": 0.0, "lexical": 0.0, "mention": 0.0}
+    assert np.isnan(tp.calibration_error_)
+    # With shared titles the same fit chooses on the validation pairs.
+    assert np.isfinite(TitlePredictor(**TINY).fit(X, y).calibration_error_)
+
+
 def test_neighbour_channels_recover_training_titles(tasks):
     X, y = tasks
     tp = TitlePredictor(**{**TINY, "ranking": "hybrid"}).fit(X, y)
