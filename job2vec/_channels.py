@@ -323,7 +323,8 @@ def choose_on_validation(split, grid, rankings, *, title_vectors, description_ve
     Parameters
     ----------
     split : FitSplit
-        The fit's pairs, training and validation rows (see `JoapsBase._fit`).
+        The fit's pairs, training and validation rows (see `JoapsBase._fit`);
+        without validation rows nothing is chosen.
     grid : dict of str to tuple of float
         Weights to try per channel.
     rankings : list of str
@@ -347,14 +348,18 @@ def choose_on_validation(split, grid, rankings, *, title_vectors, description_ve
         `predict_proba`'s temperature fitted on the same validation scores,
         and its calibration error.
     """
+    # Without a validation pair to choose on: the cosine and a fixed prior (0 unless given) only.
+    cosine_and_prior = {"prior": grid["prior"] if len(grid["prior"]) == 1 else (0.0,)}
+    if split.validation_rows is None:
+        return fixed_weights(cosine_and_prior, rankings)
     if all(len(values) == 1 for values in grid.values()):
         return fixed_weights(grid, rankings)
     train, held_out = split.train_rows, split.validation_rows[:MAX_VALIDATION]
     groups = split.groups[train]
     seen = np.bincount(groups, minlength=len(title_vectors)) > 0
     kept = seen[split.groups[held_out]] & ~_reposts(split, held_out, lexical_matrix)
-    if not kept.any():  # no validation pair to choose on: the cosine and a fixed prior only
-        return fixed_weights({"prior": grid["prior"] if len(grid["prior"]) == 1 else (0.0,)}, rankings)
+    if not kept.any():
+        return fixed_weights(cosine_and_prior, rankings)
     held_out = held_out[kept]
     column = np.cumsum(seen) - 1  # title index -> candidate column
     vectors = (description_vectors[held_out] if description_vectors is not None

@@ -20,9 +20,9 @@ RANKING_DOC = """
         description space; ``"hybrid"``, plus the votes of the nearest
         training descriptions in TF-IDF space over the same tokens (sparse +
         dense) and how much of the title's wording the description contains
-        (its words' IDF-weighted share). The channel weights are chosen on the early-stopping
-        validation pairs (channels beyond the cosine and prior are off without
-        a validation split). ``ranking="cosine", prior_weight=0`` is the
+        (its words' IDF-weighted share). The channel weights are chosen on
+        the early-stopping validation pairs (channels beyond the cosine and
+        prior are off without a validation split). ``ranking="cosine", prior_weight=0`` is the
         paper's method.
     n_neighbors : int, default=50
         Voting training descriptions of the neighbour channels.
@@ -198,8 +198,6 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         if lexical_matrix is None:
             grid.pop("lexical", None)
             grid.pop("mention", None)
-        if split.validation_rows is None:  # nothing to choose on: the cosine and a fixed prior only
-            grid = {"prior": (grid["prior"][0] if self.prior_weight != "auto" else 0.0,)}
         rankings = [name for name in RANKINGS if set(RANKINGS[name]) <= set(channels)]
         weights, temperature, calibration_error = choose_on_validation(
             split, grid, rankings, title_vectors=self.title_vectors_, description_vectors=description_vectors,
