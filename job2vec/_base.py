@@ -154,10 +154,9 @@ TRAINING_CONSTRAINTS = {
 FitSplit = namedtuple("FitSplit", "groups train_rows validation_rows description_ids description_rows "
                                    "description_tokens")
 FitSplit.__doc__ = """The fit data as the training loop split it: each pair's title group, the rows
-trained on and held out (None without a validation split), the distinct
-description ids and the row of each pair's description there
-(``description_ids[description_rows]`` are the pairs' ids), and each pair's
-description tokens (repeats share one list)."""
+trained on and held out (None without a validation split), the ids of each
+distinct description text, each pair's row there (``description_ids[description_rows]``
+are the pairs' ids), and the tokens of each distinct text."""
 
 
 def fit_seed(random_state):
@@ -285,21 +284,20 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         title_punctuation = bool(self.subword_buckets)
         title_length, title_tables = self._title_arrays(corpus.titles, corpus.title_tokens, vocabulary,
                                                         punctuation=title_punctuation)
-        # Pairs are keys into tables of distinct rows; descriptions with the same ids share one
-        # (a repost stays on one side of the validation split).
-        description_table, description_keys = np.unique(corpus.description_ids, axis=0, return_inverse=True)
-        description_keys = description_keys.ravel()[corpus.description_rows]
+        # Pairs are keys into tables of distinct texts. Reposts (the same description ids) stay
+        # on one side of the validation split: `hold_out` groups by its first array.
+        repost_keys = np.unique(corpus.description_ids, axis=0, return_inverse=True)[1].ravel()
         loss_ids = loss_ids.astype(np.float32)  # Keras casts y_true to float; ids stay exact below 2**24
 
         shuffle = np.random.default_rng(seed)
         rows = np.arange(len(groups))
-        train, validation = hold_out((description_keys, corpus.title_rows, loss_ids, rows),
+        train, validation = hold_out((repost_keys[corpus.description_rows], corpus.description_rows, corpus.title_rows,
+                                      loss_ids, rows),
                                      self.validation_fraction if self.early_stopping else 0.0, shuffle,
                                      type(self).__name__)
         split = FitSplit(groups.astype(np.int64), train[-1], None if validation is None else validation[-1],
-                         description_table, description_keys,
-                         [corpus.description_tokens[i] for i in corpus.description_rows])
-        train, validation = train[:-1], None if validation is None else validation[:-1]
+                         corpus.description_ids, corpus.description_rows, corpus.description_tokens)
+        train, validation = train[1:-1], None if validation is None else validation[1:-1]
         title_arrays_by_group = [table[corpus.title_rows[first]] for table in title_tables]
         loss = LOSSES[self.loss]
         n_negatives = min(WARP_NEGATIVES, len(unique_titles))
@@ -321,7 +319,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                 trainer, train, validation,
                 make_batch=with_distinct_words(rows_from_tables(loss.batch_maker(title_arrays_by_group, n_negatives,
                                                                                  shuffle),
-                                                                description_table, title_tables), network),
+                                                                corpus.description_ids, title_tables), network),
                 epochs=self.epochs, batch_size_range=tuple(self.batch_size_range),
                 violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
                 rng=shuffle, verbose=self.verbose,

@@ -25,7 +25,7 @@ import itertools
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from ._ranking import row_chunks, top_k_indices
 
@@ -62,13 +62,39 @@ def identity_analyzer(tokens):
     return tokens
 
 
-def fit_lexical_index(token_lists):
-    """A TF-IDF vectorizer over token lists (sublinear tf, words in at least 2 texts) and their matrix."""
-    vectorizer = TfidfVectorizer(analyzer=identity_analyzer, sublinear_tf=True, min_df=2, dtype=np.float32)
+def fit_lexical_index(token_lists, counts=None):
+    """A TF-IDF vectorizer over token lists (sublinear tf, words in at least 2 pairs) and their matrix.
+
+    `counts` says how many pairs each text stands for (default: one each):
+    document frequencies count pairs, as if each repeated text were given
+    that many times, while the matrix holds each text once.
+    """
+    counts = np.ones(len(token_lists)) if counts is None else np.asarray(counts, dtype=np.float64)
     try:
-        return vectorizer, vectorizer.fit_transform(token_lists)
-    except ValueError:  # no word in two texts: no lexical evidence
+        presence = CountVectorizer(analyzer=identity_analyzer, binary=True)
+        document_frequency = counts @ presence.fit_transform(token_lists)
+    except ValueError:  # no word at all
         return None, None
+    kept = document_frequency >= 2
+    if not kept.any():  # no word in two pairs: no lexical evidence
+        return None, None
+    vectorizer = TfidfVectorizer(analyzer=identity_analyzer, sublinear_tf=True, dtype=np.float32,
+                                 vocabulary=presence.get_feature_names_out()[kept].tolist())
+    vectorizer.fit(token_lists[:1])
+    # TfidfVectorizer's smooth idf, over pairs.
+    vectorizer.idf_ = np.log((1.0 + counts.sum()) / (1.0 + document_frequency[kept])) + 1.0
+    return vectorizer, vectorizer.transform(token_lists)
+
+
+def title_count_matrix(text_rows, groups, n_texts, n_titles):
+    """How many pairs give each description text each title: sparse, (n_texts, n_titles), float32.
+
+    A neighbour index holds each distinct text once, with these counts
+    (`neighbour_votes`): a repost costs one row and still votes as often as
+    it occurs.
+    """
+    ones = np.ones(len(text_rows), dtype=np.float32)
+    return sparse.csr_matrix((ones, (text_rows, groups)), shape=(n_texts, n_titles))  # repeats are summed
 
 
 def title_word_weights(title_tokens, vectorizer):
@@ -115,16 +141,18 @@ def nearest_similarity(queries, index):
     return best
 
 
-def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
-    """Summed similarities of each query's nearest indexed rows, per title group.
+def neighbour_votes(queries, index, index_titles, n_neighbors):
+    """Summed similarities of each query's `n_neighbors` nearest fit pairs, per title.
 
     Parameters
     ----------
     queries, index : ndarray or sparse matrix
         Row vectors (unit norm) of the queries and of the indexed descriptions.
-    index_groups : ndarray of int
-        The title group of each indexed row.
-    n_titles : int
+    index_titles : sparse matrix of shape (n_index, n_titles)
+        How many fit pairs give each indexed description each title
+        (`title_count_matrix`). The nearest descriptions fill the
+        `n_neighbors` places with as many pairs as they have; a description's
+        vote goes to its titles in proportion to their counts.
     n_neighbors : int
 
     Returns
@@ -132,17 +160,23 @@ def neighbour_votes(queries, index, index_groups, n_titles, n_neighbors):
     scipy.sparse.csr_matrix of shape (n_queries, n_titles)
         In the similarities' dtype.
     """
-    n_neighbors = min(n_neighbors, index.shape[0])
+    copies = np.asarray(index_titles.sum(axis=1)).ravel()
+    n_neighbors = min(n_neighbors, int(copies.sum()))
+    n_nearest = min(n_neighbors, index.shape[0])
+    shares = sparse.diags(1.0 / np.maximum(copies, 1.0)) @ index_titles
     blocks = []
     for rows in row_chunks(queries.shape[0], max(1, _SIMILARITY_BUDGET // max(index.shape[0], 1))):
         similarities = queries[rows] @ index.T
         similarities = similarities.toarray() if sparse.issparse(similarities) else np.asarray(similarities)
-        nearest = top_k_indices(similarities, n_neighbors)
+        nearest = top_k_indices(similarities, n_nearest)
         weights = np.maximum(np.take_along_axis(similarities, nearest, axis=1), 0.0)
-        chunk_rows = np.repeat(np.arange(len(nearest)), n_neighbors)
-        # Duplicate (row, title) entries are summed: that is the vote.
-        blocks.append(sparse.csr_matrix((weights.ravel(), (chunk_rows, index_groups[nearest].ravel())),
-                                        shape=(len(nearest), n_titles), dtype=weights.dtype))
+        # Best first, each description takes as many of the places as it has pairs.
+        taken = copies[nearest]
+        weights *= np.clip(n_neighbors - (np.cumsum(taken, axis=1) - taken), 0, taken).astype(weights.dtype)
+        chunk_rows = np.repeat(np.arange(len(nearest)), n_nearest)
+        nearest_weights = sparse.csr_matrix((weights.ravel(), (chunk_rows, nearest.ravel())),
+                                            shape=(len(nearest), index.shape[0]), dtype=weights.dtype)
+        blocks.append((nearest_weights @ shares).astype(weights.dtype))
     return sparse.vstack(blocks, format="csr")
 
 
@@ -331,11 +365,13 @@ def choose_on_validation(split, grid, rankings, *, title_vectors, description_ve
         The rankings (keys of `RANKINGS`) to choose weights for.
     title_vectors : ndarray (n_titles, h)
         The fitted titles' vectors; the titles are the pairs' groups.
-    description_vectors : ndarray (n_pairs, h) or None
-        The pairs' description vectors (None: computed by `encode` as needed).
+    description_vectors : ndarray (n_texts, h) or None
+        The vectors of the distinct description texts of `split` (None:
+        computed by `encode` as needed).
     encode : callable
         Description ids -> unit vectors.
-    lexical_matrix : sparse matrix (n_pairs, n_words) or None
+    lexical_matrix : sparse matrix (n_texts, n_words) or None
+        The distinct texts in TF-IDF space.
     title_words : sparse matrix (n_titles, n_words) or None
         The mention channel's title side (`title_word_weights`).
     n_neighbors : int
@@ -361,19 +397,23 @@ def choose_on_validation(split, grid, rankings, *, title_vectors, description_ve
     if not kept.any():
         return fixed_weights(cosine_and_prior, rankings)
     held_out = held_out[kept]
+    queries = split.description_rows[held_out]  # rows of the distinct texts
     column = np.cumsum(seen) - 1  # title index -> candidate column
-    vectors = (description_vectors[held_out] if description_vectors is not None
-               else encode(split.description_ids[split.description_rows[held_out]]))
+    vectors = (description_vectors[queries] if description_vectors is not None
+               else encode(split.description_ids[queries]))
     n_candidates, candidate_groups = int(seen.sum()), column[groups]
+    index_titles = title_count_matrix(split.description_rows[train], candidate_groups,
+                                      len(split.description_tokens), n_candidates)
+    texts = np.flatnonzero(index_titles.getnnz(axis=1))  # the training part's texts
     votes = {}
     if "neighbours" in grid:
-        votes["neighbours"] = neighbour_votes(vectors, description_vectors[train], candidate_groups, n_candidates,
+        votes["neighbours"] = neighbour_votes(vectors, description_vectors[texts], index_titles[texts],
                                               n_neighbors).toarray()
     if "lexical" in grid:
-        votes["lexical"] = neighbour_votes(lexical_matrix[held_out], lexical_matrix[train], candidate_groups,
-                                           n_candidates, n_neighbors).toarray()
+        votes["lexical"] = neighbour_votes(lexical_matrix[queries], lexical_matrix[texts], index_titles[texts],
+                                           n_neighbors).toarray()
     if "mention" in grid:
-        votes["mention"] = mention_scores(lexical_matrix[held_out], title_words[seen])
+        votes["mention"] = mention_scores(lexical_matrix[queries], title_words[seen])
     prior = log_prior(np.bincount(candidate_groups, minlength=n_candidates)).astype(np.float32)
     cosines, truth = vectors @ title_vectors[seen].T, column[split.groups[held_out]]
     chosen = {name: choose_weights(cosines, truth, prior, votes, {c: v for c, v in grid.items()
@@ -386,7 +426,14 @@ def choose_on_validation(split, grid, rankings, *, title_vectors, description_ve
 def _reposts(split, held_out, lexical_matrix):
     """Whether each `held_out` description has a training twin in TF-IDF space (a fit-time index if needed)."""
     if lexical_matrix is None:
-        lexical_matrix = fit_lexical_index(split.description_tokens)[1]
+        lexical_matrix = fit_lexical_index(split.description_tokens, pairs_per_text(split))[1]
         if lexical_matrix is None:  # no word in two descriptions: nothing is a repost
             return np.zeros(len(held_out), dtype=bool)
-    return nearest_similarity(lexical_matrix[held_out], lexical_matrix[split.train_rows]) >= REPOST_SIMILARITY
+    training_texts = np.unique(split.description_rows[split.train_rows])
+    return (nearest_similarity(lexical_matrix[split.description_rows[held_out]], lexical_matrix[training_texts])
+            >= REPOST_SIMILARITY)
+
+
+def pairs_per_text(split):
+    """How many pairs of a `FitSplit` each distinct description text stands for."""
+    return np.bincount(split.description_rows, minlength=len(split.description_tokens))

@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import fit_seed
-from ._channels import neighbour_votes
+from ._channels import neighbour_votes, title_count_matrix
 from ._ranking import TopKPredictorMixin, check_k, most_similar_titles, scores_in_chunks, top_k_indices
 from ._validation import (RANDOM_STATE, check_pairs, check_texts, instance_of, integer, one_of, real,
                           string_input_tags, validate_params)
@@ -118,7 +118,9 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
 
     def _votes(self, query):
         """Summed similarities of each query row's nearest training descriptions, per title."""
-        votes = neighbour_votes(query, self.train_matrix_, self.train_groups_, len(self.classes_), self.n_neighbors)
+        n_rows = len(self.train_groups_)
+        titles = title_count_matrix(np.arange(n_rows), self.train_groups_, n_rows, len(self.classes_))
+        votes = neighbour_votes(query, self.train_matrix_, titles, self.n_neighbors)
         return votes.toarray().astype(np.float32)
 
     def predict_top_k(self, X, k=10, return_scores=False):

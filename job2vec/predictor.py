@@ -5,7 +5,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, title_label
 from ._channels import (DEFAULT_TEMPERATURE, RANKINGS, WEIGHT_GRID, choose_on_validation, combine,
-                        fit_lexical_index, log_prior, mention_scores, neighbour_votes, softmax, title_word_weights)
+                        fit_lexical_index, log_prior, mention_scores, neighbour_votes, pairs_per_text,
+                        softmax, title_count_matrix, title_word_weights)
 from ._ranking import TopKPredictorMixin, check_k, scores_in_chunks
 from .explanations import explain_joaps
 from ._validation import check_texts, integer, one_of, real
@@ -75,13 +76,17 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
     calibration_error_ : float
         Expected calibration error (15 bins) of the top-1 probability on the
         validation split at that temperature; NaN without a validation split.
-    description_vectors_ : ndarray of shape (n_pairs, embedding_size) or None
-        The fit descriptions in job2vec: the learned neighbour index.
-    description_groups_ : ndarray of int, shape (n_pairs,)
-        The title (index in `titles_`) of each fit description.
+    description_vectors_ : ndarray of shape (n_texts, embedding_size) or None
+        Each distinct fit description in job2vec: the learned neighbour
+        index.
+    description_titles_ : sparse matrix of shape (n_texts, n_titles)
+        How many fit pairs give each of them each of `titles_`: a repost is
+        indexed once and votes as often as it occurs.
     lexical_vectorizer_ : TfidfVectorizer or None
-    lexical_matrix_ : sparse matrix of shape (n_pairs, n_words) or None
-        The TF-IDF index of the fit descriptions (the lexical channel).
+        Its document frequencies count fit pairs.
+    lexical_matrix_ : sparse matrix of shape (n_texts, n_words) or None
+        The distinct fit descriptions in TF-IDF space: the lexical neighbour
+        index.
     candidate_words_ : sparse matrix of shape (n_classes, n_words) or None
         Each candidate title's words, IDF-weighted, rows summing to at most
         1 (the mention channel; words the fit descriptions never use count
@@ -183,13 +188,12 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         """
         split = self._fit(descriptions=X, titles=y, description_name="X", title_name="y")
         channels = RANKINGS[self.ranking]
-        # The neighbour indexes hold every fit description; while choosing the weights,
-        # only the training part (the validation descriptions are the queries).
-        # Each distinct description is encoded once.
-        description_vectors = (self._encoder_pair[0](split.description_ids)[split.description_rows]
-                               if "neighbours" in channels else None)
-        vectorizer, lexical_matrix = (fit_lexical_index(split.description_tokens) if "lexical" in channels
-                                      else (None, None))
+        # Each distinct description text is encoded and indexed once. While the weights are
+        # chosen, the neighbour indexes hold the training part only (the validation pairs are the
+        # queries); then every fit pair, as (text, title) entries with their number of pairs.
+        description_vectors = (self._encoder_pair[0](split.description_ids) if "neighbours" in channels else None)
+        vectorizer, lexical_matrix = (fit_lexical_index(split.description_tokens, pairs_per_text(split))
+                                      if "lexical" in channels else (None, None))
         title_words = (self._title_words(self.titles_, vectorizer) if "mention" in channels and vectorizer is not None
                        else None)
         grid = {name: WEIGHT_GRID[name] for name in channels}
@@ -205,7 +209,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             n_neighbors=self.n_neighbors)
 
         self.title_counts_ = np.bincount(split.groups, minlength=len(self.titles_))
-        self.description_groups_ = split.groups
+        self.description_titles_ = title_count_matrix(split.description_rows, split.groups,
+                                                      len(split.description_tokens), len(self.titles_))
         self.description_vectors_ = description_vectors
         self.lexical_vectorizer_, self.lexical_matrix_ = vectorizer, lexical_matrix
         self.ranking_weights_ = weights
@@ -228,7 +233,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             # Saved by job2vec 0.1: the cosine and prior ranking it was fitted with.
             state = {"ranking": "cosine", "n_neighbors": 50, "temperature_": DEFAULT_TEMPERATURE,
                      "calibration_error_": float("nan"), "description_vectors_": None, "lexical_vectorizer_": None,
-                     "lexical_matrix_": None, "description_groups_": None, **state}
+                     "lexical_matrix_": None, "description_titles_": None, **state}
             weights = {"prior": float(state.get("prior_weight_", 0.0)), "neighbours": 0.0, "lexical": 0.0}
             group_of = {title: i for i, title in enumerate(state["titles_"])}
             state.update(channel_weights_=weights, ranking_weights_={"cosine": weights},
@@ -239,6 +244,12 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
                      "channel_weights_": {**state["channel_weights_"], "mention": 0.0},
                      "ranking_weights_": {name: {**weights, "mention": 0.0}
                                           for name, weights in state["ranking_weights_"].items()}}
+        if "description_groups_" in state:
+            # Saved before 0.3: the neighbour indexes held one row per fit pair.
+            state = dict(state)
+            groups = state.pop("description_groups_")
+            state["description_titles_"] = (None if groups is None else title_count_matrix(
+                np.arange(len(groups)), groups, len(groups), len(state["titles_"])))
         super().__setstate__(state)
 
     def set_candidates(self, titles):
@@ -312,12 +323,12 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         votes = {}
         if weights["neighbours"]:
             votes["neighbours"] = self._candidate_votes(neighbour_votes(
-                vectors, self.description_vectors_, self.description_groups_, len(self.titles_), self.n_neighbors))
+                vectors, self.description_vectors_, self.description_titles_, self.n_neighbors))
         if weights["lexical"] or weights["mention"]:
             queries = self.lexical_vectorizer_.transform(tokens)
         if weights["lexical"]:
             votes["lexical"] = self._candidate_votes(neighbour_votes(
-                queries, self._lexical_index, self.description_groups_, len(self.titles_), self.n_neighbors))
+                queries, self._lexical_index, self.description_titles_, self.n_neighbors))
         if weights["mention"]:
             votes["mention"] = mention_scores(queries, self.candidate_words_)
         return combine(vectors @ self.candidate_vectors_.T, weights, self.candidate_log_prior_, votes)

@@ -1,4 +1,5 @@
-"""The ranking channels' arithmetic: weight choice on a shortlist, the mention channel's title side."""
+"""The ranking channels' arithmetic: weight choice on a shortlist, the mention channel's title side,
+neighbour indexes that hold each distinct description once."""
 
 import itertools
 
@@ -9,8 +10,8 @@ from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from job2vec._channels import (best_weights, identity_analyzer, nearest_similarity, shortlist, title_word_weights,
-                               weighted_sum)
+from job2vec._channels import (best_weights, fit_lexical_index, identity_analyzer, nearest_similarity,
+                               neighbour_votes, shortlist, title_count_matrix, title_word_weights, weighted_sum)
 
 
 def exhaustive_best_weights(channels, truth, grid):
@@ -81,3 +82,52 @@ def test_nearest_similarity_is_the_highest_row_product():
     np.testing.assert_allclose(nearest_similarity(sparse.csr_matrix(queries), sparse.csr_matrix(index)),
                                (queries @ index.T).max(axis=1), rtol=1e-6)
     assert not nearest_similarity(queries, index[:0]).any()
+
+
+def per_pair_votes(queries, index, groups, n_titles, n_neighbors):
+    """`neighbour_votes` over an index with one row per pair, each its own title."""
+    return neighbour_votes(queries, index, title_count_matrix(np.arange(len(groups)), groups, len(groups), n_titles),
+                           n_neighbors).toarray()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**16), n_texts=st.integers(1, 40), n_neighbors=st.integers(1, 80))
+def test_an_index_of_distinct_texts_votes_as_the_index_of_every_pair(seed, n_texts, n_neighbors):
+    rng = np.random.default_rng(seed)
+    texts = rng.normal(size=(n_texts, 6)).astype(np.float32)
+    texts /= np.linalg.norm(texts, axis=1, keepdims=True)
+    title_of_text = rng.integers(0, 5, n_texts)
+    pairs = rng.integers(0, n_texts, 120)  # reposts: each text in several pairs
+    queries = rng.normal(size=(9, 6)).astype(np.float32)
+    distinct = neighbour_votes(queries, texts, title_count_matrix(pairs, title_of_text[pairs], n_texts, 5),
+                               n_neighbors).toarray()
+    np.testing.assert_allclose(distinct, per_pair_votes(queries, texts[pairs], title_of_text[pairs], 5, n_neighbors),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_a_text_with_several_titles_shares_its_places_in_proportion():
+    texts = np.eye(3, dtype=np.float32)
+    # Text 0: three pairs titled 0, one titled 1. Text 1: two pairs titled 2. Text 2 is far from the query.
+    titles = title_count_matrix(np.array([0, 0, 0, 0, 1, 1]), np.array([0, 0, 0, 1, 2, 2]), 3, 3)
+    query = np.array([[0.8, 0.6, 0.0]], dtype=np.float32)
+    # Five places: text 0 fills four (its pairs), text 1 the fifth one.
+    np.testing.assert_allclose(neighbour_votes(query, texts, titles, 5).toarray(), [[0.8 * 3, 0.8 * 1, 0.6 * 1]],
+                               rtol=1e-6)
+    # Two places: both go to text 0, shared 3:1 between its titles, whatever order ties come in.
+    np.testing.assert_allclose(neighbour_votes(query, texts, titles, 2).toarray(), [[0.8 * 1.5, 0.8 * 0.5, 0]],
+                               rtol=1e-6)
+
+
+def test_lexical_index_of_distinct_texts_counts_document_frequency_over_pairs():
+    texts = [["data", "analyst"], ["data", "engineer", "engineer"], ["nurse"], ["analyst", "nurse", "rare"]]
+    counts = np.array([3, 1, 2, 1])
+    repeated = [tokens for tokens, count in zip(texts, counts) for _ in range(count)]
+    expected = TfidfVectorizer(analyzer=identity_analyzer, sublinear_tf=True, min_df=2, dtype=np.float32)
+    expected_matrix = expected.fit_transform(repeated)
+    vectorizer, matrix = fit_lexical_index(texts, counts)
+    assert list(vectorizer.get_feature_names_out()) == list(expected.get_feature_names_out())  # "rare" is in 1 pair
+    np.testing.assert_allclose(vectorizer.idf_, expected.idf_, rtol=1e-6)
+    np.testing.assert_allclose(matrix.toarray(), expected_matrix.toarray()[np.cumsum(counts) - counts], rtol=1e-6)
+    np.testing.assert_allclose(vectorizer.transform([["nurse", "data"]]).toarray(),
+                               expected.transform([["nurse", "data"]]).toarray(), rtol=1e-6)
+    assert fit_lexical_index([["one"], ["two"]]) == (None, None)  # no word in two pairs

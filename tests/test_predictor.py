@@ -33,13 +33,12 @@ def test_prediction_api_shapes_and_consistency(fitted_predictor, tasks):
     expected = vectors @ tp.candidate_vectors_.T + tp.prior_weight_ * tp.candidate_log_prior_
     weights = tp.channel_weights_
     if weights["neighbours"]:
-        expected += weights["neighbours"] * neighbour_votes(vectors, tp.description_vectors_, tp.description_groups_,
-                                                            len(tp.titles_), tp.n_neighbors).toarray()
+        expected += weights["neighbours"] * neighbour_votes(vectors, tp.description_vectors_, tp.description_titles_,
+                                                            tp.n_neighbors).toarray()
     tokens = TextPreprocessor().fit_transform(X[:7])
     if weights["lexical"]:
         expected += weights["lexical"] * neighbour_votes(tp.lexical_vectorizer_.transform(tokens), tp.lexical_matrix_,
-                                                         tp.description_groups_, len(tp.titles_),
-                                                         tp.n_neighbors).toarray()
+                                                         tp.description_titles_, tp.n_neighbors).toarray()
     if weights["mention"]:
         expected += weights["mention"] * mention_scores(tp.lexical_vectorizer_.transform(tokens),
                                                         tp.candidate_words_)
@@ -178,6 +177,16 @@ def test_neighbour_channels_recover_training_titles(tasks):
     tp.channel_weights_ = {"prior": 0.0, "neighbours": 0.0, "lexical": 100.0, "mention": 0.0}  # TF-IDF votes alone
     # A training description is its own nearest TF-IDF neighbour: its title wins.
     assert np.mean(tp.predict(X[:40]) == [normalize_title(t) for t in y[:40]]) > 0.9
+
+
+def test_neighbour_indexes_hold_each_distinct_description_once(tasks):
+    X, y = tasks
+    reposted = np.concatenate([np.arange(len(X)), np.arange(0, len(X), 3)])  # every third ad posted twice
+    tp = TitlePredictor(**{**TINY, "ranking": "hybrid"}).fit(X[reposted], y[reposted])
+    n_texts = len(set(X))
+    assert tp.description_vectors_.shape[0] == tp.lexical_matrix_.shape[0] == n_texts
+    assert tp.description_titles_.shape == (n_texts, len(tp.titles_))
+    np.testing.assert_array_equal(np.asarray(tp.description_titles_.sum(axis=0)).ravel(), tp.title_counts_)
 
 
 def test_unfitted_candidates_get_the_cosine_and_mention_channels_only(fitted_predictor, tasks):
