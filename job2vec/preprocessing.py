@@ -11,7 +11,7 @@ instead, which also enables part-of-speech filtering.
 
 import functools
 import re
-from itertools import chain, filterfalse
+from itertools import accumulate, chain, filterfalse
 import unicodedata
 
 import numpy as np
@@ -129,20 +129,38 @@ def _trim_lexical_attributes(nlp):
     nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_STOP) if attr in getters}
 
 
+# The kinds of chunk most postings are made of: an optional "(", ASCII letters with at most one
+# inner "-", "/", ":" or ".", and up to two closing marks ("data-driven", "skills),", "(sql)").
+_SHAPED_CHUNK = re.compile(r"(\(?)([a-z]+)(?:([-/:.])([a-z]+))?([,.:;)!?]{0,2})")
+
+
+def _shape_tokens(opening, first, separator, second, closing):
+    """The tokens a shaped chunk has if the tokenizer splits it at every mark but an inner ".". """
+    core = [first] if separator is None else [f"{first}.{second}"] if separator == "." else [first, separator, second]
+    return ([opening] if opening else []) + core + list(closing)
+
+
 class _ChunkWords(dict):
     """White-space-free chunk of lower-cased text → the words `TextPreprocessor` keeps of it.
 
-    Chunks are added text by text: a text's new chunks are tokenized together,
-    joined by single spaces, and the tokens given back to their chunk by offset.
+    Chunks are added text by text. Most chunks' tokens are known from their
+    shape (`_shaped_tokens`), and their words are read off directly; the
+    other new chunks of a text are tokenized together, joined by single
+    spaces, and the tokens given back to their chunk by offset.
     """
 
     def __init__(self, preprocessor):
         super().__init__()
+        from spacy.attrs import IS_STOP
+
         self.preprocessor = preprocessor
         nlp = _load_pipeline(preprocessor.language, None, preprocessor.lemmatize)
         _trim_lexical_attributes(nlp)
         self.tokenizer = nlp.tokenizer
+        self.exceptions = frozenset(nlp.tokenizer.rules)
+        self.is_stop = nlp.vocab.lex_attr_getters.get(IS_STOP, lambda text: False)  # what a new lexeme gets
         self.lemmas = preprocessor._pipe([])[1]
+        self.shapes = {}  # (opening, separator, closing) -> whether the tokenizer splits as `_shape_tokens`
 
     def words(self, text):
         chunks = text.split()
@@ -154,16 +172,62 @@ class _ChunkWords(dict):
     def _add(self, chunks):
         if len(self) + len(chunks) > _CHUNK_CACHE_SIZE:
             self.clear()
-        ends = np.cumsum([len(chunk) + 1 for chunk in chunks])  # each chunk's end, plus its space
-        words = [[] for _ in chunks]
+        unshaped = []
+        for chunk in chunks:
+            tokens = self._shaped_tokens(chunk)
+            if tokens is None:
+                unshaped.append(chunk)
+            else:
+                self[chunk] = tuple(word for word in map(self._token_word, tokens) if word is not None)
+        if not unshaped:
+            return
+        ends = list(accumulate(len(chunk) + 1 for chunk in unshaped))  # each chunk's end, plus its space
+        words = [[] for _ in unshaped]
         preprocessor, lemmas, at = self.preprocessor, self.lemmas, 0
-        for token in self.tokenizer(" ".join(chunks)):
+        for token in self.tokenizer(" ".join(unshaped)):
             while token.idx >= ends[at]:
                 at += 1
             word = preprocessor._word(token, lemmas)
             if word is not None:
                 words[at].append(word)
-        self.update(zip(chunks, map(tuple, words)))
+        self.update(zip(unshaped, map(tuple, words)))
+
+    def _shaped_tokens(self, chunk):
+        """The token texts of `chunk` if its shape tells them, else None (the tokenizer is asked).
+
+        A chunk of letters only, or of ASCII digits only, is one token: no
+        prefix, suffix or infix rule matches such a string. A `_SHAPED_CHUNK`
+        splits as its shape did when tried once with stand-in words. Either
+        way, a chunk holding a tokenizer exception between two of its token
+        boundaries (where spaCy looks them up) is left to the tokenizer.
+        """
+        if chunk.isalpha() or chunk.isascii() and chunk.isdigit():
+            return None if chunk in self.exceptions else [chunk]
+        match = _SHAPED_CHUNK.fullmatch(chunk)
+        if match is None:
+            return None
+        opening, first, separator, second, closing = match.groups()
+        shape = (opening, separator, closing)
+        if shape not in self.shapes:
+            expected = _shape_tokens(opening, "abc", separator, "def", closing)
+            self.shapes[shape] = [t.text for t in self.tokenizer("".join(expected))] == expected
+        if not self.shapes[shape]:
+            return None
+        tokens = _shape_tokens(opening, first, separator, second, closing)
+        bounds = list(accumulate(map(len, tokens), initial=0))
+        if any(chunk[start:end] in self.exceptions for start in bounds for end in bounds if start < end):
+            return None
+        return tokens
+
+    def _token_word(self, text):
+        """`TextPreprocessor._word` of a token known by its text only (no space, no POS)."""
+        preprocessor = self.preprocessor
+        if not text[0].isalpha() and not (preprocessor.keep_numbers if text[0].isdigit()
+                                          else preprocessor.keep_punctuation):
+            return None
+        if preprocessor.remove_stop_words and self.is_stop(text):
+            return None
+        return _lookup_lemma(self.lemmas, text).lower()
 
 
 @functools.lru_cache(maxsize=8)
@@ -382,12 +446,20 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         if self.keep_pos is not None and token.pos_ not in self.keep_pos:
             return None
         if lemmas is not None:
-            word = lemmas.get(text, text)
-            if not isinstance(word, str):  # some tables list several lemmas; spaCy takes the first
-                word = word[0] if word else text
+            word = _lookup_lemma(lemmas, text)
         else:
             word = token.lemma_ if self.lemmatize and token.lemma_ else text
         return word.lower()
+
+
+def _lookup_lemma(lemmas, text):
+    """The lemma of `text` in a spaCy lookup table (`text` itself when absent or without a table)."""
+    if lemmas is None:
+        return text
+    word = lemmas.get(text, text)
+    if not isinstance(word, str):  # some tables list several lemmas; spaCy takes the first
+        word = word[0] if word else text
+    return word
 
 
 def tokenize(texts, *, language, spacy_model, remove_stop_words, lemmatize=True, keep_numbers=False,

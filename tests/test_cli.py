@@ -15,8 +15,8 @@ TINY_PARAMS = ["--param", "word_vector_size=16", "--param", "n_filters=8", "--pa
                "--param", "batch_size_range=(8, 16)", "--param", "subword_buckets=1024"]
 
 
-def job2vec(*args, stdin=None):
-    env = {**os.environ, "KERAS_BACKEND": "jax"}
+def job2vec(*args, stdin=None, env=None):
+    env = {**(os.environ if env is None else env), "KERAS_BACKEND": "jax"}
     return subprocess.run([sys.executable, "-m", "job2vec", *map(str, args)], input=stdin, capture_output=True,
                           text=True, env=env, timeout=600)
 
@@ -55,6 +55,18 @@ def test_predict_from_file_stdin_and_json(trained, workdir):
     assert len(as_json) == 1 and len(as_json[0]["titles"]) == 2 and -1 <= as_json[0]["titles"][0]["score"] <= 1
     from_postings = job2vec("predict", model, workdir / "postings.csv", "--json", "-k", 1)
     assert len(json.loads(from_postings.stdout)) == len(pd.read_csv(workdir / "postings.csv"))
+
+
+def test_predict_keeps_jax_compiled_code_for_the_next_run(trained, workdir, tmp_path):
+    model, _ = trained
+    (workdir / "one.txt").write_text("Weld metal parts.\n")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("JAX_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    first = job2vec("predict", model, workdir / "one.txt", env=env)
+    assert first.returncode == 0, first.stderr
+    assert list((tmp_path / "job2vec" / "jax").iterdir())  # compiled executables, kept
+    second = job2vec("predict", model, workdir / "one.txt", env=env)
+    assert second.returncode == 0 and second.stdout == first.stdout, second.stderr
 
 
 def test_neighbours_and_evaluate(trained, workdir):

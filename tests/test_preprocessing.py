@@ -166,6 +166,11 @@ _EDGE_TEXTS = [
     "Sr.\u00a0Data\tEngineer\n\n(m/f/d) -- don't apply @ www.Example.com/jobs or HTTPS://x.y/z?q=1!",
     "Call +44 (0)20 7946 0958, tel:0612345678, or mail a.b+c@d-e.co.uk; U.S. & EU roles: C#/.NET, node.js 3D",
     "  \u2003leading spaces\u2009and em\u2014dashes\u2026 \"quoted\" 'words' [brackets] {braces} 50% $100k/yr  ",
+    # Chunks of letters or digits only: one token unless an exception (cannot, gonna, dont, im).
+    "Cannot gonna dont Im 2024 ² ½ 10km café cafe\u0301 données データ ªb ⅷ Ⅻ ǅ ß straße",
+    # Shaped chunks, some holding exceptions: (cannot), e.g., i.e. a.m. etc. u.s. st. jr. vs. can't.
+    "Data-driven, (SQL), and/or skills: (Python); Java) (C a.m. e.g., i.e. (e.g. etc.) u.s. st. jr. vs. can't. "
+    "(cannot), gonna! x-ray? ok. exp.responsibilities.requirements end.start, a/b/c no:go",
 ]
 
 
