@@ -20,6 +20,7 @@ from ._networks import (DescriptionEncoder, build_joaps_network, pairs_graph, ru
                         with_distinct_words, with_sampled_negatives)
 from ._persistence import KerasPickleMixin
 from ._ranking import most_similar_titles
+from ._separation import input_rows, separate_titles
 from ._training import LOSSES, WARP_NEGATIVES, best_epoch, hold_out, rows_from_tables, seeded, train_network
 from ._validation import (RANDOM_STATE, check_pairs, check_texts, even_integer, instance_of, integer,
                           non_empty_tuple_of, one_of, ordered_pair, real, string_input_tags, validate_params)
@@ -73,6 +74,13 @@ PARAMETERS_DOC = """
         this many buckets (2**15), so titles that differ only in rare words or
         numbers get different vectors. 0 is the paper's input: a title is its
         known words (words below `min_count` vanish).
+    max_title_similarity : float or None, default=0.99
+        After training, different fitted titles closer than this (cosine)
+        are pushed apart by a short fine-tuning of the title encoder that
+        holds every title near its trained vector, so that titles with the
+        same descriptions (one job in two cities) stay told apart. Titles with
+        the same encoder input are one title to the model and stay together.
+        None skips it (the paper).
     margin : float, default=0.1
         mu of the WOCR and WARP losses: a negative title violates unless it is
         at least `margin` less cosine-similar to the description than the true
@@ -201,6 +209,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         loss="wocr",
         margin=0.1,
         subword_buckets=32768,
+        max_title_similarity=0.99,
         batch_size_range=(8, 128),
         violation_thresholds=(0.2, 0.8),
         learning_rate=1e-3,
@@ -226,6 +235,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         self.loss = loss
         self.margin = margin
         self.subword_buckets = subword_buckets
+        self.max_title_similarity = max_title_similarity
         self.batch_size_range = batch_size_range
         self.violation_thresholds = violation_thresholds
         self.learning_rate = learning_rate
@@ -245,6 +255,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         "loss": [one_of(*LOSSES)],
         "margin": [real(0, 2)],
         "subword_buckets": [integer(0)],
+        "max_title_similarity": [one_of(None), real(0, 1, closed="neither")],
         "batch_size_range": [ordered_pair(integer(2))],
         "violation_thresholds": [ordered_pair(real(0, 1, closed="both"))],
         **TRAINING_CONSTRAINTS,
@@ -253,8 +264,9 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     def __setstate__(self, state):
         # A model saved by job2vec 0.1 predates subwords: it keeps the paper's title input;
         # one saved by 0.2.0 cut its title pieces from words and numbers only.
-        super().__setstate__({"subword_buckets": 0, "title_punctuation_": False, **state}
-                             if "network_" in state else state)
+        # Models saved before 0.3 kept their trained title vectors as they were.
+        super().__setstate__({"subword_buckets": 0, "title_punctuation_": False, "max_title_similarity": None,
+                              **state} if "network_" in state else state)
 
     # ------------------------------------------------------------------- fit
     def _fit(self, descriptions, titles, description_name, title_name, same_target=None):
@@ -324,6 +336,8 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                 violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
                 rng=shuffle, verbose=self.verbose,
             )
+            if self.max_title_similarity is not None:
+                separate_titles(network, title_arrays_by_group, self.max_title_similarity, shuffle)
         encoders = (DescriptionEncoder(network), split_encoders(network)[1])
         title_vectors = run_encoder(encoders[1], title_arrays_by_group)
 
@@ -391,11 +405,21 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         return (vectors, np.asarray(tokens + [None], dtype=object)[:-1]) if return_tokens else vectors
 
     def _encode_titles(self, X):
+        return run_encoder(self._encoder_pair[1], self._title_inputs(X))
+
+    def _title_inputs(self, X):
+        """The title encoder's input arrays of titles `X`."""
         check_is_fitted(self, "network_")
         titles = check_texts(X, "X")
         tokens = None if self.subword_buckets else self._tokenize(titles, remove_stop_words=False)
-        _, arrays = self._title_arrays(titles, tokens, self.vocabulary_, self.title_length_, self.title_punctuation_)
-        return run_encoder(self._encoder_pair[1], arrays)
+        return self._title_arrays(titles, tokens, self.vocabulary_, self.title_length_, self.title_punctuation_)[1]
+
+    @property
+    def _title_input_keys(self):
+        """Each fitted title's encoder input as one bytes key, computed once per fitted model."""
+        if "_input_keys" not in self.__dict__:
+            self._input_keys = input_rows(self._title_inputs(list(self.titles_)))
+        return self._input_keys
 
     def most_similar(self, title, topn=10):
         """The fitted titles closest to `title` in job2vec.
@@ -411,10 +435,16 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         -------
         list of (str, float)
             Neighbouring normalized titles and their cosine similarity, best
-            first; `title` itself is left out.
+            first. `title` itself is left out, and so are fitted titles that
+            are the same to the model (the same tokens up to
+            `max_title_length`, e.g. "analyst - senior" and "analyst-senior").
         """
         check_is_fitted(self, "network_")
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, got {type(title).__name__}.")
-        return most_similar_titles(self._encode_titles([title]), self.titles_, self.title_vectors_, title, topn)
+        inputs = self._title_inputs([title])
+        # Fitted titles with the query's input ("analyst - senior", "analyst-senior") are the query itself.
+        same = self._title_input_keys == input_rows(inputs)[0]
+        return most_similar_titles(run_encoder(self._encoder_pair[1], inputs), self.titles_, self.title_vectors_,
+                                   title, topn, exclude=same)
 

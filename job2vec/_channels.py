@@ -161,9 +161,12 @@ def neighbour_votes(queries, index, index_titles, n_neighbors):
         In the similarities' dtype.
     """
     copies = np.asarray(index_titles.sum(axis=1)).ravel()
+    if not copies.all():  # a description no pair gives (outside the training part) takes no place
+        kept = np.flatnonzero(copies)
+        index, index_titles, copies = index[kept], index_titles[kept], copies[kept]
     n_neighbors = min(n_neighbors, int(copies.sum()))
     n_nearest = min(n_neighbors, index.shape[0])
-    shares = sparse.diags(1.0 / np.maximum(copies, 1.0)) @ index_titles
+    shares = sparse.diags(1.0 / copies) @ index_titles
     blocks = []
     for rows in row_chunks(queries.shape[0], max(1, _SIMILARITY_BUDGET // max(index.shape[0], 1))):
         similarities = queries[rows] @ index.T
@@ -402,15 +405,14 @@ def choose_on_validation(split, grid, rankings, *, title_vectors, description_ve
     vectors = (description_vectors[queries] if description_vectors is not None
                else encode(split.description_ids[queries]))
     n_candidates, candidate_groups = int(seen.sum()), column[groups]
+    # The training part's pairs only: the validation descriptions hold no place.
     index_titles = title_count_matrix(split.description_rows[train], candidate_groups,
                                       len(split.description_tokens), n_candidates)
-    texts = np.flatnonzero(index_titles.getnnz(axis=1))  # the training part's texts
     votes = {}
     if "neighbours" in grid:
-        votes["neighbours"] = neighbour_votes(vectors, description_vectors[texts], index_titles[texts],
-                                              n_neighbors).toarray()
+        votes["neighbours"] = neighbour_votes(vectors, description_vectors, index_titles, n_neighbors).toarray()
     if "lexical" in grid:
-        votes["lexical"] = neighbour_votes(lexical_matrix[queries], lexical_matrix[texts], index_titles[texts],
+        votes["lexical"] = neighbour_votes(lexical_matrix[queries], lexical_matrix, index_titles,
                                            n_neighbors).toarray()
     if "mention" in grid:
         votes["mention"] = mention_scores(lexical_matrix[queries], title_words[seen])

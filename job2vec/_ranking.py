@@ -107,7 +107,7 @@ class TopKPredictorMixin:
         return float(np.average(hits, weights=sample_weight))
 
 
-def most_similar_titles(vector, titles, title_vectors, query, topn):
+def most_similar_titles(vector, titles, title_vectors, query, topn, exclude=None):
     """The `topn` titles whose vectors are closest to `vector` (cosine), `query` itself left out.
 
     Parameters
@@ -121,6 +121,8 @@ def most_similar_titles(vector, titles, title_vectors, query, topn):
     query : str
         The query title, excluded from the answer.
     topn : int
+    exclude : ndarray of bool, shape (n_titles,), default=None
+        Other titles to leave out.
 
     Returns
     -------
@@ -129,5 +131,7 @@ def most_similar_titles(vector, titles, title_vectors, query, topn):
     topn = check_k(topn)
     scores = vector @ title_vectors.T
     scores[0, titles == normalize_title(query)] = -np.inf
+    if exclude is not None:
+        scores[0, exclude] = -np.inf
     best = top_k_indices(scores, topn)[0]
     return [(str(titles[i]), float(scores[0, i])) for i in best if np.isfinite(scores[0, i])]

@@ -44,7 +44,9 @@ WEIGHT_GRID = {
 DEFAULT_WEIGHTS = {"title": 1.0, "definition": 0.5, "lexical": 0.5}  # without a validation split
 # Taxonomy definitions are short (ESCO: 40 words, ROME: 123), and each one is repeated for every
 # label of its occupation: 100 words and 5 epochs keep a fit on O*NET's 53,770 labels in minutes.
-DEFAULT_EMBEDDER = {"max_description_length": 100, "epochs": 5}
+# The labels of one occupation share its definition and are meant to land together: they are not
+# pushed apart after training (`max_title_similarity`).
+DEFAULT_EMBEDDER = {"max_description_length": 100, "epochs": 5, "max_title_similarity": None}
 _CHUNK = 512  # queries scored at once: (512, n_labels) float32 per channel
 
 
@@ -79,9 +81,10 @@ class TitleNormalizer(NetworkEstimatorMixin, BaseEstimator):
     embedder : JoapsEmbedder or None, default=None
         The job2vec model to learn (cloned, never fitted in place). None is
         ``JoapsEmbedder(max_description_length=100, epochs=5,
-        language=language, random_state=random_state, verbose=verbose)``:
-        taxonomy definitions are short, and each is repeated for every label
-        of its occupation. Its ``word_vectors`` may be pre-trained, e.g.
+        max_title_similarity=None, language=language,
+        random_state=random_state, verbose=verbose)``: taxonomy definitions
+        are short, and each is repeated for every label of its occupation,
+        whose labels are meant to share a vector. Its ``word_vectors`` may be pre-trained, e.g.
         ``"spacy:fr_core_news_md"``.
     weights : "auto" or dict, default="auto"
         Weights of the ``"title"``, ``"definition"`` and ``"lexical"``

@@ -1,0 +1,128 @@
+"""Keep different titles apart: a short fine-tuning of the title encoder after training.
+
+The ranking loss pulls a title towards its descriptions, so titles whose
+descriptions are the same (one job in two cities, two requisition numbers,
+"system" / "systems engineer") can end up with almost one vector: cosine
+0.999 and more, which `most_similar` shows as 1.00. `separate_titles` pushes
+each such pair down to `max_similarity` while holding every title near its
+trained vector, so the space keeps its shape and titles stay told apart.
+
+Titles with the same encoder input (the same tokens up to
+``max_title_length``, e.g. "analyst - senior" and "analyst-senior") are one
+title to the model; they are never pushed apart.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from ._networks import PIECES_EMBEDDING, run_encoder, split_encoders
+from ._ranking import row_chunks
+
+# Only these learn: the description encoder shares W_in, and must not move.
+_TITLE_LAYERS = ("title_gru", PIECES_EMBEDDING)
+_ANCHOR_WEIGHT = 10.0  # of the drift (1 - cosine to the trained vector) against the hinge
+_PAIRS_PER_STEP = 64  # close pairs per step, and as many random pairs that only anchor
+_STEPS_PER_ROUND = 50
+_ROUNDS = 12
+_MARGIN = 0.01  # the hinge pushes close pairs this far below max_similarity, so that rounds end
+_LEARNING_RATE = 3e-3
+_NEIGHBOUR_BUDGET = 2**24  # title pairs scored at once while looking for close pairs
+
+
+def input_rows(title_arrays):
+    """Each title's encoder input as one key (a numpy void): titles with equal keys are one title to the model."""
+    flat = np.ascontiguousarray(np.concatenate([np.asarray(a).reshape(len(a), -1) for a in title_arrays], axis=1))
+    return flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+
+
+def nearest_other_title(vectors, keys):
+    """Each title's most similar title with another encoder input: (index, cosine); (-1, -inf) if none."""
+    n_titles = len(vectors)
+    nearest, similarity = np.full(n_titles, -1), np.full(n_titles, -np.inf, dtype=vectors.dtype)
+    for rows in row_chunks(n_titles, max(1, _NEIGHBOUR_BUDGET // max(n_titles, 1))):
+        scores = vectors[rows] @ vectors.T
+        scores[keys[rows][:, None] == keys[None, :]] = -np.inf  # itself, and titles with its input
+        nearest[rows] = scores.argmax(axis=1)
+        similarity[rows] = scores[np.arange(len(scores)), nearest[rows]]
+    nearest[~np.isfinite(similarity)] = -1
+    return nearest, similarity
+
+
+def separate_titles(network, title_arrays, max_similarity, rng):
+    """Fine-tune `network`'s title encoder so that different titles are at most `max_similarity` apart.
+
+    Each round finds the titles whose nearest other title (another encoder
+    input) is closer than `max_similarity`, then takes `_STEPS_PER_ROUND`
+    Adam steps on pairs of them, each step also holding random titles in
+    place: the loss is the hinge ``relu(cos(a, b) - max_similarity + _MARGIN)``
+    of the close pairs plus `_ANCHOR_WEIGHT` times each title's drift from
+    its trained vector. Rounds stop when no pair is too close, at most
+    `_ROUNDS`. Only the title GRU and the subword table learn.
+
+    Parameters
+    ----------
+    network : keras.Model
+        The trained JOAPS network; its title layers are updated in place.
+    title_arrays : list of ndarray
+        The title encoder's inputs of the fitted titles.
+    max_similarity : float
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    int
+        Rounds run (0 when no two titles were too close).
+    """
+    encoder = split_encoders(network)[1]
+    keys = np.unique(input_rows(title_arrays), return_inverse=True)[1].ravel()
+    trained = run_encoder(encoder, title_arrays).astype(np.float32)
+    trainer = None
+    try:
+        for round_ in range(_ROUNDS):
+            vectors = trained if round_ == 0 else run_encoder(encoder, title_arrays)
+            nearest, similarity = nearest_other_title(vectors, keys)
+            close = np.flatnonzero(similarity > max_similarity)
+            if not len(close):
+                return round_
+            if trainer is None:
+                trainer = _pair_trainer(network, encoder, len(title_arrays), trained.shape[1], max_similarity)
+            for _ in range(_STEPS_PER_ROUND):
+                first = np.concatenate([rng.choice(close, _PAIRS_PER_STEP),
+                                        rng.integers(0, len(trained), _PAIRS_PER_STEP)])
+                second = np.concatenate([nearest[first[:_PAIRS_PER_STEP]],
+                                         rng.integers(0, len(trained), _PAIRS_PER_STEP)])
+                inputs = [a[first] for a in title_arrays] + [a[second] for a in title_arrays]
+                trainer.train_on_batch(inputs, np.concatenate([trained[first], trained[second]], axis=1))
+        return _ROUNDS
+    finally:
+        if trainer is not None:  # the other layers learn again in a later fit
+            for layer in trainer.frozen_layers:
+                layer.trainable = True
+
+
+def _pair_trainer(network, encoder, n_inputs, size, max_similarity):
+    """A model over title pairs whose gradient reaches the title layers only; the others are frozen for it."""
+    frozen = [layer for layer in network.layers if layer.name not in _TITLE_LAYERS and layer.trainable]
+    for layer in frozen:
+        layer.trainable = False
+    first = [keras.Input(shape, dtype="int32") for shape in _input_shapes(encoder)]
+    second = [keras.Input(shape, dtype="int32") for shape in _input_shapes(encoder)]
+    unpack = (lambda inputs: inputs[0]) if n_inputs == 1 else (lambda inputs: inputs)
+    trainer = keras.Model(first + second, ops.concatenate([encoder(unpack(first)), encoder(unpack(second))], axis=1))
+    trainer.frozen_layers = frozen
+
+    def loss(trained, pair):
+        a, b, a0, b0 = pair[:, :size], pair[:, size:], trained[:, :size], trained[:, size:]
+        target = max_similarity - _MARGIN
+        hinge = ops.relu(ops.sum(a * b, axis=1) - target) / max(1.0 - target, _MARGIN)
+        drift = 2.0 - ops.sum(a * a0, axis=1) - ops.sum(b * b0, axis=1)
+        return hinge + _ANCHOR_WEIGHT * drift
+
+    trainer.compile(optimizer=keras.optimizers.Adam(_LEARNING_RATE), loss=loss)
+    return trainer
+
+
+def _input_shapes(encoder):
+    inputs = encoder.inputs if isinstance(encoder.inputs, list) else [encoder.inputs]
+    return [tuple(tensor.shape[1:]) for tensor in inputs]

@@ -1,0 +1,50 @@
+"""Keeping different titles apart after training (`max_title_similarity`), on real O*NET titles."""
+
+import numpy as np
+import pytest
+
+from job2vec import JoapsEmbedder
+from job2vec._separation import input_rows, nearest_other_title
+
+from .conftest import TINY, onet_tasks_sample
+
+DESCRIPTION_LAYERS = ("w_in", "conv_3", "conv_4", "conv_5", "description_dense")
+
+
+@pytest.fixture(scope="module")
+def tasks40():
+    return onet_tasks_sample(40, seed=1)
+
+
+def nearest_similarity_of_titles(embedder):
+    keys = np.unique(input_rows(embedder._title_inputs(list(embedder.titles_))), return_inverse=True)[1].ravel()
+    return nearest_other_title(embedder.title_vectors_.astype(np.float32), keys)[1]
+
+
+def test_close_titles_are_pushed_apart_and_the_description_side_stays(tasks40):
+    X, y = tasks40
+    plain = JoapsEmbedder(**{**TINY, "max_title_similarity": None}).fit(y, X)
+    before = nearest_similarity_of_titles(plain)
+    threshold = float(np.sort(before)[-5])  # the five closest titles are too close
+    separated = JoapsEmbedder(**{**TINY, "max_title_similarity": threshold}).fit(y, X)
+    after = nearest_similarity_of_titles(separated)
+    assert (after > threshold).sum() < (before > threshold).sum() and after.max() < before.max()
+    # Each title stays near its trained vector.
+    assert np.mean(np.sum(plain.title_vectors_ * separated.title_vectors_, axis=1)) > 0.9
+    # Only the title layers learned: the description encoder (and W_in) are the trained ones.
+    for name in DESCRIPTION_LAYERS:
+        for old, new in zip(plain.network_.get_layer(name).get_weights(),
+                            separated.network_.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(old, new)
+    assert all(layer.trainable for layer in separated.network_.layers)  # unfrozen after
+
+
+def test_titles_the_model_cannot_tell_apart_are_the_query_itself(tasks40):
+    X, y = tasks40
+    X = np.concatenate([X, X[:2]])
+    y = np.concatenate([y, ["field data analyst - senior", "field data analyst-senior"]])
+    embedder = JoapsEmbedder(**TINY).fit(y, X)
+    assert {"field data analyst - senior", "field data analyst-senior"} <= set(embedder.titles_)
+    neighbours = [title for title, _ in embedder.most_similar("field data analyst - senior", topn=50)]
+    assert "field data analyst-senior" not in neighbours and "field data analyst - senior" not in neighbours
+    assert len(neighbours) == min(50, len(embedder.titles_) - 2)
