@@ -41,6 +41,7 @@ from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
 
 import job2vec
 from job2vec import TitlePredictor, normalize_title
+from job2vec._separation import input_rows, nearest_other_title
 from job2vec.baselines import MostFrequentTitlePredictor, Seq2SeqTitlePredictor, TfidfNeighborsTitlePredictor
 from job2vec.datasets import load_onet
 from job2vec.metrics import evaluate
@@ -134,14 +135,13 @@ def format_weights(weights):
 
 
 def collapsed_titles(model, threshold=0.99999):
-    """Share of fitted titles whose nearest other fitted title has cosine >= `threshold` (titles sharing a vector)."""
-    vectors = model.title_vectors_
-    collapsed = 0
-    for start in range(0, len(vectors), 1000):
-        cosines = vectors[start : start + 1000] @ vectors.T
-        cosines[np.arange(len(cosines)), np.arange(start, start + len(cosines))] = -np.inf
-        collapsed += int((cosines.max(axis=1) >= threshold).sum())
-    return collapsed / len(vectors)
+    """Share of fitted titles whose nearest other fitted title has cosine >= `threshold` (titles sharing a vector).
+
+    Titles with the same encoder input are one title to the model (`most_similar` leaves them out too).
+    """
+    keys = np.unique(input_rows(model._title_inputs(list(model.titles_))), return_inverse=True)[1].ravel()
+    _, similarity = nearest_other_title(model.title_vectors_, keys)
+    return float(np.mean(similarity >= threshold))
 
 
 def run_set(X_train, y_train, X_test, y_test, params, fitted=None, seq2seq=False):

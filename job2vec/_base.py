@@ -76,10 +76,11 @@ PARAMETERS_DOC = """
         known words (words below `min_count` vanish).
     max_title_similarity : float or None, default=0.99
         After training, different fitted titles closer than this (cosine)
-        are pushed apart by a short fine-tuning of the title encoder that
-        holds every title near its trained vector, so that titles with the
-        same descriptions (one job in two cities) stay told apart. Titles with
-        the same encoder input are one title to the model and stay together.
+        are pushed apart by a short fine-tuning of the title encoder (its
+        GRU and subword table; at most 12 rounds of 50 steps) that holds
+        every title near its trained vector, so that titles with the same
+        descriptions (one job in two cities) stay told apart. Titles with the
+        same encoder input are one title to the model and stay together.
         None skips it (the paper).
     margin : float, default=0.1
         mu of the WOCR and WARP losses: a negative title violates unless it is
@@ -416,7 +417,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
 
     @property
     def _title_input_keys(self):
-        """Each fitted title's encoder input as one bytes key, computed once per fitted model."""
+        """Each fitted title's encoder input as one key (`input_rows`), computed once per fitted model."""
         if "_input_keys" not in self.__dict__:
             self._input_keys = input_rows(self._title_inputs(list(self.titles_)))
         return self._input_keys

@@ -45,28 +45,19 @@ def test_train_reports_metrics_examples_and_saves(trained):
     assert "trained on the" in out and "not on the" in out and "held-out ones" in out
 
 
-def test_predict_from_file_stdin_and_json(trained, workdir):
+def test_predict_from_file_stdin_and_json_keeping_jax_compiled_code(trained, workdir, tmp_path):
     model, _ = trained
     (workdir / "d.txt").write_text("Weld metal parts.\n\nTreat patients in a clinic.\n")
-    table = job2vec("predict", model, workdir / "d.txt", "-k", 3)
-    assert table.returncode == 0, table.stderr
-    assert table.stdout.count(" 1. ") == 2 and " 3. " in table.stdout
-    as_json = json.loads(job2vec("predict", model, "--json", "-k", 2, stdin="Weld metal parts.\n").stdout)
-    assert len(as_json) == 1 and len(as_json[0]["titles"]) == 2 and -1 <= as_json[0]["titles"][0]["score"] <= 1
-    from_postings = job2vec("predict", model, workdir / "postings.csv", "--json", "-k", 1)
-    assert len(json.loads(from_postings.stdout)) == len(pd.read_csv(workdir / "postings.csv"))
-
-
-def test_predict_keeps_jax_compiled_code_for_the_next_run(trained, workdir, tmp_path):
-    model, _ = trained
-    (workdir / "one.txt").write_text("Weld metal parts.\n")
     env = {name: value for name, value in os.environ.items() if not name.startswith("JAX_")}
     env["XDG_CACHE_HOME"] = str(tmp_path)
-    first = job2vec("predict", model, workdir / "one.txt", env=env)
-    assert first.returncode == 0, first.stderr
-    assert list((tmp_path / "job2vec" / "jax").iterdir())  # compiled executables, kept
-    second = job2vec("predict", model, workdir / "one.txt", env=env)
-    assert second.returncode == 0 and second.stdout == first.stdout, second.stderr
+    table = job2vec("predict", model, workdir / "d.txt", "-k", 3, env=env)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.count(" 1. ") == 2 and " 3. " in table.stdout
+    assert list((tmp_path / "job2vec" / "jax").iterdir())  # JAX's compiled code, kept for the next runs
+    as_json = json.loads(job2vec("predict", model, "--json", "-k", 2, stdin="Weld metal parts.\n", env=env).stdout)
+    assert len(as_json) == 1 and len(as_json[0]["titles"]) == 2 and -1 <= as_json[0]["titles"][0]["score"] <= 1
+    from_postings = job2vec("predict", model, workdir / "postings.csv", "--json", "-k", 1, env=env)
+    assert len(json.loads(from_postings.stdout)) == len(pd.read_csv(workdir / "postings.csv"))
 
 
 def test_neighbours_and_evaluate(trained, workdir):
