@@ -161,6 +161,8 @@ class _ChunkWords(dict):
         self.is_stop = nlp.vocab.lex_attr_getters.get(IS_STOP, lambda text: False)  # what a new lexeme gets
         self.lemmas = preprocessor._pipe([])[1]
         self.shapes = {}  # (opening, separator, closing) -> whether the tokenizer splits as `_shape_tokens`
+        # A token_match (French: "e-commerce", "post-cure") depends on the letters, not only the shape.
+        self.by_shape = nlp.tokenizer.token_match is None
 
     def words(self, text):
         chunks = text.split()
@@ -197,13 +199,14 @@ class _ChunkWords(dict):
 
         A chunk of letters only, or of ASCII digits only, is one token: no
         prefix, suffix or infix rule matches such a string. A `_SHAPED_CHUNK`
-        splits as its shape did when tried once with stand-in words. Either
+        splits as its shape did when tried once with stand-in words (unless
+        the tokenizer has a ``token_match``, which reads the letters). Either
         way, a chunk holding a tokenizer exception between two of its token
         boundaries (where spaCy looks them up) is left to the tokenizer.
         """
         if chunk.isalpha() or chunk.isascii() and chunk.isdigit():
             return None if chunk in self.exceptions else [chunk]
-        match = _SHAPED_CHUNK.fullmatch(chunk)
+        match = _SHAPED_CHUNK.fullmatch(chunk) if self.by_shape else None
         if match is None:
             return None
         opening, first, separator, second, closing = match.groups()

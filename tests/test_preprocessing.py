@@ -187,7 +187,7 @@ def test_chunked_tokenizer_matches_spacy_pipe_token_for_token(language, options)
         texts = list(load_esco().occupations["description"][:400]) + list(load_onet(kind="tasks").data[:400])
         texts += list(load_esco().frame["label"][:400])
     else:
-        texts = list(load_esco(language="fr").frame["label"][:800])
+        texts = list(load_esco(language="fr").frame["label"][:800]) + ["Acheteur / Acheteuse e-commerce (post-cure)"]
     texts += _EDGE_TEXTS
     preprocessor = TextPreprocessor(language=language, **options).fit()
     assert preprocessor.transform(texts) == _spacy_pipe_tokens(preprocessor, texts)
