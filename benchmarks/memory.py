@@ -3,10 +3,10 @@
 No shared set has 500k postings, so the pairs are drawn **with replacement**
 from every English postings set in ``../shared/data`` (LinkedIn 2024, LinkedIn
 2019 data roles, LinkedIn 2023-24, EMSCAD, CareerCenter.am): about 28k
-distinct postings. job2vec keeps one token list, one row of ids and one row of
-the lexical index per *pair*, repeated or not, so the per-pair memory is the
-same as with distinct postings; what the repeats do save is tokenization time
-(each distinct text is tokenized once).
+distinct postings. job2vec keeps each distinct text's tokens, ids and index rows
+once, so the repeats cost little beyond the per-pair arrays, but the vocabulary
+counts every pair: repeats push more words over `min_count` (288,591 description
+words at 500k pairs), which is what `max_vocabulary` (100,000) bounds.
 
 A thread samples the resident set size every 0.2 s, so the report says in
 which phase of the fit the peak happened (the fit's steps and progress lines are
@@ -87,7 +87,8 @@ class Phases:
 
 # The fit's steps, by the module attribute the fit calls them through.
 STEPS = [("job2vec.word_vectors", "tokenize"), ("job2vec.word_vectors", "fit_vocabulary_and_vectors"),
-         ("job2vec._base", "hold_out"), ("job2vec._base", "train_network"), ("job2vec._base", "run_encoder"),
+         ("job2vec._base", "hold_out"), ("job2vec._base", "train_network"), ("job2vec._base", "separate_titles"),
+         ("job2vec._base", "run_encoder"),
          ("job2vec.predictor", "fit_lexical_index"), ("job2vec.predictor", "choose_on_validation")]
 
 

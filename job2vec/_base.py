@@ -52,6 +52,13 @@ PARAMETERS_DOC = """
         does with its large HR word2vec.
     min_count : int, default=10
         Words seen fewer times in the fit texts are discarded (paper: 10).
+    max_vocabulary : int or None, default=100000
+        At most this many words in W_in: if more reach `min_count`, the
+        threshold is raised until they fit (as gensim's ``max_final_vocab``).
+        W_in, its gradient and Adam's moments grow with the vocabulary (1.2 KB
+        per word each at e=300), and on millions of postings so does the
+        vocabulary. No set in the benchmarks comes near the cap (the largest
+        has 15,640 words). None: no cap.
     max_title_length : int, default=20
         Titles are truncated to this many tokens: known words, or with
         subwords every token, numbers and punctuation included (paper: 13
@@ -77,11 +84,13 @@ PARAMETERS_DOC = """
     max_title_similarity : float or None, default=0.99
         After training, different fitted titles closer than this (cosine)
         are pushed apart by a short fine-tuning of the title encoder (its
-        GRU and subword table; at most 12 rounds of 50 steps) that holds
+        GRU and subword table; at most 8 rounds of 50 steps) that holds
         every title near its trained vector, so that titles with the same
-        descriptions (one job in two cities) stay told apart. Titles with the
-        same encoder input are one title to the model and stay together.
-        None skips it (the paper).
+        descriptions (one job in two cities) stay told apart. Titles unseen
+        in fit are served too: each round, fitted titles with one token
+        swapped for another title's that stay this close to their source
+        are pushed away from it. Titles with the same encoder input are one
+        title to the model and stay together. None skips it (the paper).
     margin : float, default=0.1
         mu of the WOCR and WARP losses: a negative title violates unless it is
         at least `margin` less cosine-similar to the description than the true
@@ -146,6 +155,7 @@ TRAINING_CONSTRAINTS = {
     "word2vec_epochs": [integer(1)],
     "trainable_embeddings": [one_of("auto", True, False)],
     "min_count": [integer(1)],
+    "max_vocabulary": [one_of(None), integer(1)],
     "max_title_length": [integer(1)],
     "max_description_length": [integer(1)],
     "learning_rate": [real(0, closed="neither")],
@@ -190,6 +200,10 @@ class NetworkEstimatorMixin(KerasPickleMixin):
                         remove_stop_words=remove_stop_words, lemmatize=lemmatize, keep_numbers=keep_numbers,
                         keep_punctuation=keep_punctuation)
 
+    def __setstate__(self, state):
+        # Models saved before 0.3 had no vocabulary cap.
+        super().__setstate__({"max_vocabulary": None, **state})
+
 
 class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     """Parameters, fit and encoding shared by the JOAPS estimators (not public)."""
@@ -205,6 +219,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         word2vec_epochs=5,
         trainable_embeddings="auto",
         min_count=10,
+        max_vocabulary=100_000,
         max_title_length=20,
         max_description_length=343,
         loss="wocr",
@@ -231,6 +246,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         self.word2vec_epochs = word2vec_epochs
         self.trainable_embeddings = trainable_embeddings
         self.min_count = min_count
+        self.max_vocabulary = max_vocabulary
         self.max_title_length = max_title_length
         self.max_description_length = max_description_length
         self.loss = loss
@@ -338,7 +354,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                 rng=shuffle, verbose=self.verbose,
             )
             if self.max_title_similarity is not None:
-                separate_titles(network, title_arrays_by_group, self.max_title_similarity, shuffle)
+                separate_titles(network, title_arrays_by_group, self.max_title_similarity, shuffle, self.verbose)
         encoders = (DescriptionEncoder(network), split_encoders(network)[1])
         title_vectors = run_encoder(encoders[1], title_arrays_by_group)
 

@@ -130,6 +130,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         word2vec_epochs=5,
         trainable_embeddings="auto",
         min_count=10,
+        max_vocabulary=100_000,
         max_title_length=20,
         max_description_length=343,
         loss="wocr",
@@ -154,7 +155,8 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         super().__init__(
             filter_sizes=filter_sizes, n_filters=n_filters, embedding_size=embedding_size,
             word_vectors=word_vectors, word_vector_size=word_vector_size, word2vec_epochs=word2vec_epochs,
-            trainable_embeddings=trainable_embeddings, min_count=min_count, max_title_length=max_title_length,
+            trainable_embeddings=trainable_embeddings, min_count=min_count, max_vocabulary=max_vocabulary,
+            max_title_length=max_title_length,
             max_description_length=max_description_length, loss=loss, margin=margin,
             subword_buckets=subword_buckets, max_title_similarity=max_title_similarity,
             batch_size_range=batch_size_range, violation_thresholds=violation_thresholds,

@@ -46,6 +46,8 @@ class Seq2SeqTitlePredictor(NetworkEstimatorMixin, TopKPredictorMixin, BaseEstim
         As in `TitlePredictor`.
     min_count : int, default=10
         Least count of a description word to keep it.
+    max_vocabulary : int or None, default=100000
+        At most this many words, as in `TitlePredictor`.
     max_title_length : int, default=13
         Longest generated title, in words.
     max_description_length : int, default=343
@@ -95,15 +97,16 @@ class Seq2SeqTitlePredictor(NetworkEstimatorMixin, TopKPredictorMixin, BaseEstim
     """
 
     def __init__(self, units=256, word_vectors="word2vec", word_vector_size=300, word2vec_epochs=5,
-                 trainable_embeddings="auto", min_count=10, max_title_length=13, max_description_length=343,
-                 batch_size=64, learning_rate=1e-3, epochs=10, early_stopping=True, validation_fraction=0.1,
-                 n_iter_no_change=2, beam_width=10, language="en", spacy_model=None, random_state=None, verbose=0):
+                 trainable_embeddings="auto", min_count=10, max_vocabulary=100_000, max_title_length=13,
+                 max_description_length=343, batch_size=64, learning_rate=1e-3, epochs=10, early_stopping=True,
+                 validation_fraction=0.1, n_iter_no_change=2, beam_width=10, language="en", spacy_model=None, random_state=None, verbose=0):
         self.units = units
         self.word_vectors = word_vectors
         self.word_vector_size = word_vector_size
         self.word2vec_epochs = word2vec_epochs
         self.trainable_embeddings = trainable_embeddings
         self.min_count = min_count
+        self.max_vocabulary = max_vocabulary
         self.max_title_length = max_title_length
         self.max_description_length = max_description_length
         self.batch_size = batch_size

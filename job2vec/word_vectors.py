@@ -152,15 +152,22 @@ class Vocabulary:
     ----------
     min_count : int, default=10
         Words seen fewer times than this in the fit corpus are left out.
+    max_size : int or None, default=None
+        At most this many words: if more reach `min_count`, the threshold is
+        raised until they fit (as gensim's ``max_final_vocab``), so no word
+        is kept over another seen as often.
 
     Attributes
     ----------
     words_ : list of str
         The known words; ``words_[i - 1]`` has id ``i``.
+    min_count_ : int
+        The threshold applied: `min_count`, or higher under `max_size`.
     """
 
-    def __init__(self, min_count=10):
+    def __init__(self, min_count=10, max_size=None):
         self.min_count = min_count
+        self.max_size = max_size
 
     def fit(self, token_lists, allowed=None):
         """Count the words of `token_lists` and keep the frequent ones.
@@ -182,6 +189,11 @@ class Vocabulary:
             (w for w, c in counts.items() if c >= self.min_count and (allowed is None or w in allowed)),
             key=lambda w: (-counts[w], w),
         )
+        self.min_count_ = self.min_count
+        if self.max_size is not None and len(words) > self.max_size:
+            # Cut above the count of the first word left out: words seen as often share its fate.
+            self.min_count_ = counts[words[self.max_size]] + 1
+            words = [w for w in words if counts[w] >= self.min_count_]
         self.words_ = words
         self._index = {word: i + 1 for i, word in enumerate(words)}
         return self
@@ -269,19 +281,20 @@ def word_pieces(word, n_buckets, n_range=(3, 5)):
     return tuple(1 + _stable_hash(gram) % n_buckets for gram in dict.fromkeys(grams))[:MAX_PIECES]
 
 
-def fit_vocabulary_and_vectors(corpus, *, word_vectors, min_count, vector_size, epochs, seed):
-    """The `Vocabulary` (words seen `min_count` times) and W_in: word2vec trained on `corpus`, or loaded vectors."""
+def fit_vocabulary_and_vectors(corpus, *, word_vectors, min_count, vector_size, epochs, seed, max_size=None):
+    """The `Vocabulary` (words seen `min_count` times, at most `max_size`) and W_in: word2vec trained on `corpus`, or loaded vectors."""
     training = word_vectors == "word2vec"
     vectors = None if training else load_word_vectors(word_vectors)
-    vocabulary = Vocabulary(min_count).fit(corpus, allowed=None if training else vectors.key_to_index)
+    vocabulary = Vocabulary(min_count, max_size).fit(corpus, allowed=None if training else vectors.key_to_index)
     if len(vocabulary) == 1:
         raise ValueError(
             f"the vocabulary is empty: no word occurs at least min_count={min_count} times"
             + ("" if training else " and has a vector in word_vectors")
             + "; lower min_count or give more texts."
         )
-    if training:  # same corpus and min_count: a vector for every vocabulary word
-        vectors = train_word2vec(corpus, vector_size=vector_size, min_count=min_count, epochs=epochs, seed=seed)
+    if training:  # same corpus and threshold: a vector for every vocabulary word, and no other
+        vectors = train_word2vec(corpus, vector_size=vector_size, min_count=vocabulary.min_count_, epochs=epochs,
+                                 seed=seed)
     return vocabulary, vectors
 
 
@@ -321,7 +334,7 @@ def prepare_corpus(estimator, descriptions, titles, seed, min_description_length
     ----------
     estimator : estimator
         Reads its ``language``, ``spacy_model``, ``word_vectors``,
-        ``min_count``, ``word_vector_size``, ``word2vec_epochs``,
+        ``min_count``, ``max_vocabulary``, ``word_vector_size``, ``word2vec_epochs``,
         ``trainable_embeddings`` and ``max_description_length`` parameters.
     descriptions, titles : list of str or of token lists
         Aligned texts. Description stop words are dropped, title ones kept.
@@ -344,6 +357,7 @@ def prepare_corpus(estimator, descriptions, titles, seed, min_description_length
     pairs_tokens = [description_tokens[i] for i in description_rows] + [title_tokens[i] for i in title_rows]
     vocabulary, vectors = fit_vocabulary_and_vectors(
         pairs_tokens, word_vectors=estimator.word_vectors, min_count=estimator.min_count,
+        max_size=estimator.max_vocabulary,
         vector_size=estimator.word_vector_size, epochs=estimator.word2vec_epochs, seed=seed,
     )
     del pairs_tokens

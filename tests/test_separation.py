@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from job2vec import JoapsEmbedder
-from job2vec._separation import input_rows, nearest_other_title
+from job2vec._networks import run_encoder
+from job2vec._separation import input_rows, nearest_other_title, one_token_variants
 
 from .conftest import TINY, onet_tasks_sample
 
@@ -37,6 +38,26 @@ def test_close_titles_are_pushed_apart_and_the_description_side_stays(tasks40):
                             separated.network_.get_layer(name).get_weights()):
             np.testing.assert_array_equal(old, new)
     assert all(layer.trainable for layer in separated.network_.layers)  # unfrozen after
+    # Titles one token away from a fitted title, unseen in fit, are told apart from it better too.
+    arrays = plain._title_inputs(list(plain.titles_))
+    variants, sources, changed = one_token_variants(arrays, 2000, np.random.default_rng(0))
+
+    def variants_too_close(embedder):
+        similarity = np.sum(run_encoder(embedder._encoder_pair[1], variants) * embedder.title_vectors_[sources], 1)
+        return int(np.sum(changed & (similarity > threshold)))
+
+    assert variants_too_close(separated) < variants_too_close(plain)
+
+
+def test_one_token_variants_change_one_token_of_their_source(tasks40):
+    X, y = tasks40
+    arrays = JoapsEmbedder(**{**TINY, "max_title_similarity": None}).fit(y, X)._title_inputs(sorted(set(y)))
+    variants, sources, changed = one_token_variants(arrays, 500, np.random.default_rng(0))
+    assert [v.shape for v in variants] == [(500,) + a.shape[1:] for a in arrays] and changed.mean() > 0.9
+    ids, pieces = variants
+    token_differs = (ids != arrays[0][sources]) | np.any(pieces != arrays[1][sources], axis=2)
+    assert np.array_equal(token_differs.sum(axis=1), changed.astype(int))  # one position, where changed
+    assert np.all(pieces[token_differs][:, 0] > 0)  # the swapped-in token is a real token
 
 
 def test_titles_the_model_cannot_tell_apart_are_the_query_itself(tasks40):

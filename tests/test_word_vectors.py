@@ -5,6 +5,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from job2vec import TextPreprocessor, TitlePredictor, Vocabulary
 from job2vec.word_vectors import embedding_matrix, load_word_vectors, prepare_corpus, train_word2vec
@@ -80,3 +82,26 @@ def test_corpus_holds_each_distinct_text_once_and_counts_every_pair(tasks):
     counts = Counter(w for t in tokens for w in t) + Counter(w for t in TextPreprocessor(
         remove_stop_words=False).fit_transform(y) for w in t)
     assert {w for w, n in counts.items() if n >= estimator.min_count} == set(corpus.vocabulary.words_)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("abcdefghij"), max_size=12), max_size=20),
+       st.integers(1, 4), st.one_of(st.none(), st.integers(1, 10)))
+def test_a_capped_vocabulary_keeps_the_most_frequent_words_and_never_splits_a_tie(token_lists, min_count, max_size):
+    counts = Counter(w for tokens in token_lists for w in tokens)
+    vocabulary = Vocabulary(min_count, max_size).fit(token_lists)
+    kept = {w for w, n in counts.items() if n >= vocabulary.min_count_}
+    assert set(vocabulary.words_) == kept and vocabulary.min_count_ >= min_count
+    assert max_size is None or len(kept) <= max_size
+    if vocabulary.min_count_ > min_count:  # raised no further than the cap needs
+        assert len({w for w, n in counts.items() if n >= vocabulary.min_count_ - 1}) > max_size
+
+
+def test_max_vocabulary_caps_w_in_and_word2vec_alike(tasks):
+    X, y = tasks
+    free = prepare_corpus(TitlePredictor(**TINY), list(X), list(y), seed=0)
+    capped = prepare_corpus(TitlePredictor(**{**TINY, "max_vocabulary": 50}), list(X), list(y), seed=0)
+    assert len(free.vocabulary.words_) > 50 >= len(capped.vocabulary.words_) > 0
+    # The most frequent words stay, and each has its own trained vector (word2vec ran with the same threshold).
+    assert set(capped.vocabulary.words_) <= set(free.vocabulary.words_)
+    assert np.all(np.linalg.norm(capped.embeddings[1:], axis=1) > 0) and capped.embeddings.shape[0] <= 51
