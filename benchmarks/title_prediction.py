@@ -41,6 +41,7 @@ from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
 
 import job2vec
 from job2vec import TitlePredictor, normalize_title
+from job2vec._networks import run_encoder
 from job2vec._separation import input_rows, nearest_other_title
 from job2vec.baselines import MostFrequentTitlePredictor, Seq2SeqTitlePredictor, TfidfNeighborsTitlePredictor
 from job2vec.datasets import load_onet
@@ -148,12 +149,14 @@ def unseen_titles_too_close(model, titles, threshold=0.995):
     """Of the `titles` not fitted (normalized, no fitted title with their encoder input): the share whose
     nearest fitted title has cosine >= `threshold`, and the closest (cosine, title, fitted title) five."""
     queries = sorted({normalize_title(t) for t in titles} - set(model.titles_))
-    inputs = model._title_inputs(queries)
-    same = input_rows(inputs)[:, None] == model._title_input_keys[None, :]
-    queries = [query for query, fitted in zip(queries, same.any(axis=1)) if not fitted]
     if not queries:  # every test title is a fitted one (O*NET)
         return float("nan"), []
-    similarity = model._encode_titles(queries) @ model.title_vectors_.T
+    inputs = model._title_inputs(queries)
+    unseen = ~(input_rows(inputs)[:, None] == model._title_input_keys[None, :]).any(axis=1)
+    if not unseen.any():
+        return float("nan"), []
+    queries = [query for query, keep in zip(queries, unseen) if keep]
+    similarity = run_encoder(model._encoder_pair[1], [a[unseen] for a in inputs]) @ model.title_vectors_.T
     nearest = similarity.argmax(axis=1)
     best = similarity[np.arange(len(queries)), nearest]
     closest = [(round(float(best[i]), 4), queries[i], model.titles_[nearest[i]]) for i in np.argsort(-best)[:5]]

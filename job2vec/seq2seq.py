@@ -99,7 +99,8 @@ class Seq2SeqTitlePredictor(NetworkEstimatorMixin, TopKPredictorMixin, BaseEstim
     def __init__(self, units=256, word_vectors="word2vec", word_vector_size=300, word2vec_epochs=5,
                  trainable_embeddings="auto", min_count=10, max_vocabulary=100_000, max_title_length=13,
                  max_description_length=343, batch_size=64, learning_rate=1e-3, epochs=10, early_stopping=True,
-                 validation_fraction=0.1, n_iter_no_change=2, beam_width=10, language="en", spacy_model=None, random_state=None, verbose=0):
+                 validation_fraction=0.1, n_iter_no_change=2, beam_width=10, language="en", spacy_model=None,
+                 random_state=None, verbose=0):
         self.units = units
         self.word_vectors = word_vectors
         self.word_vector_size = word_vector_size

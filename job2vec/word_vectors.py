@@ -282,7 +282,10 @@ def word_pieces(word, n_buckets, n_range=(3, 5)):
 
 
 def fit_vocabulary_and_vectors(corpus, *, word_vectors, min_count, vector_size, epochs, seed, max_size=None):
-    """The `Vocabulary` (words seen `min_count` times, at most `max_size`) and W_in: word2vec trained on `corpus`, or loaded vectors."""
+    """The `Vocabulary` (words seen `min_count` times, at most `max_size`) and W_in.
+
+    W_in is a word2vec trained on `corpus` with the vocabulary's threshold, or loaded vectors.
+    """
     training = word_vectors == "word2vec"
     vectors = None if training else load_word_vectors(word_vectors)
     vocabulary = Vocabulary(min_count, max_size).fit(corpus, allowed=None if training else vectors.key_to_index)
