@@ -23,11 +23,14 @@ from ._validation import check_texts, stateless_text_tags
 __all__ = ["TextPreprocessor", "normalize_title", "tokenize"]
 
 # Scrubbed before tokenization: they carry no job information and explode the vocabulary.
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# "http://", "https://" or "www." in any case, and what follows up to white space. Written to
+# start with a character set, as _PHONE below; "\u017f" ("ſ") is an "s" to re.IGNORECASE.
+_URL = re.compile(r"[hHwW](?:(?<=[hH])[tT][tT][pP][sS\u017f]?://|(?<=[wW])[wW][wW]\.)\S+")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
-# A digit run of 8+ characters, optionally after a "+", not inside a word. Written to start with
-# "+" or a digit (the look-behinds after it), so that `re` scans for that first character quickly.
-_PHONE = re.compile(r"(?:\+(?<!\w\+)\d|\d(?<!\w\d))[\d ().-]{6,}\d(?!\w)")
+# A digit run of 8+ characters, optionally after a "+", not inside a word: "+" or a digit not
+# after a word character, a digit after a "+", then [\d ().-]{6,}\d. Written to start with a
+# character set (the look-arounds after it), which `re` scans for without entering the pattern.
+_PHONE = re.compile(r"[+\d](?<!\w[+\d])(?:(?<=\+)\d|(?<!\+))[\d ().-]{6,}\d(?!\w)")
 _WHITESPACE = re.compile(r"\s+")
 # Spacing variants of one title ("ui / ux", "( remote )", "analyst -remote", "a ,b"): no
 # space around a slash, inside brackets or before a comma; a dash with a space on one side
@@ -129,6 +132,7 @@ def _trim_lexical_attributes(nlp):
     nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_STOP) if attr in getters}
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 # The kinds of chunk most postings are made of: an optional "(", ASCII letters with at most one
 # inner "-", "/", ":" or ".", and up to two closing marks ("data-driven", "skills),", "(sql)").
 _SHAPED_CHUNK = re.compile(r"(\(?)([a-z]+)(?:([-/:.])([a-z]+))?([,.:;)!?]{0,2})")
@@ -140,26 +144,52 @@ def _shape_tokens(opening, first, separator, second, closing):
     return ([opening] if opening else []) + core + list(closing)
 
 
+class _TokenWords(dict):
+    """Token text → the word `TextPreprocessor` keeps of it (None when dropped), computed on first use.
+
+    The same as `TextPreprocessor._word` of a blank pipeline's token with
+    that text: there a token's output depends on its text only.
+    """
+
+    def __init__(self, preprocessor, is_stop):
+        super().__init__()
+        self.preprocessor = preprocessor
+        self.is_stop = is_stop
+        self.lemmas = preprocessor._pipe([])[1]
+
+    def __missing__(self, text):
+        word = self[text] = _lookup_lemma(self.lemmas, text).lower() if self._keeps(text) else None
+        return word
+
+    def _keeps(self, text):
+        preprocessor = self.preprocessor
+        if not text[0].isalpha() and (text.isspace() or not (
+                preprocessor.keep_numbers if text[0].isdigit() else preprocessor.keep_punctuation)):
+            return False  # spaces, and unless asked for, numbers and punctuation
+        return not (preprocessor.remove_stop_words and self.is_stop(text))
+
+
 class _ChunkWords(dict):
     """White-space-free chunk of lower-cased text → the words `TextPreprocessor` keeps of it.
 
     Chunks are added text by text. Most chunks' tokens are known from their
     shape (`_shaped_tokens`), and their words are read off directly; the
     other new chunks of a text are tokenized together, joined by single
-    spaces, and the tokens given back to their chunk by offset.
+    spaces, and the tokens given back to their chunk by offset. A token's
+    word is computed once (`_TokenWords`): "data", "data," and "(data" share it.
     """
 
     def __init__(self, preprocessor):
         super().__init__()
         from spacy.attrs import IS_STOP
 
-        self.preprocessor = preprocessor
         nlp = _load_pipeline(preprocessor.language, None, preprocessor.lemmatize)
         _trim_lexical_attributes(nlp)
         self.tokenizer = nlp.tokenizer
         self.exceptions = frozenset(nlp.tokenizer.rules)
-        self.is_stop = nlp.vocab.lex_attr_getters.get(IS_STOP, lambda text: False)  # what a new lexeme gets
-        self.lemmas = preprocessor._pipe([])[1]
+        self.exception_words = frozenset(chain.from_iterable(map(_LETTER_RUN.findall, self.exceptions)))
+        # What a new lexeme's is_stop is: the getter, not the lexeme, so no lexeme is made.
+        self.token_words = _TokenWords(preprocessor, nlp.vocab.lex_attr_getters.get(IS_STOP, lambda text: False))
         self.shapes = {}  # (opening, separator, closing) -> whether the tokenizer splits as `_shape_tokens`
         # A token_match (French: "e-commerce", "post-cure") depends on the letters, not only the shape.
         self.by_shape = nlp.tokenizer.token_match is None
@@ -174,22 +204,28 @@ class _ChunkWords(dict):
     def _add(self, chunks):
         if len(self) + len(chunks) > _CHUNK_CACHE_SIZE:
             self.clear()
+            self.token_words.clear()
+        token_words, exceptions = self.token_words, self.exceptions
         unshaped = []
         for chunk in chunks:
+            if chunk.isalpha() and chunk not in exceptions:  # most chunks: one word token, no rule applies
+                word = token_words[chunk]
+                self[chunk] = () if word is None else (word,)
+                continue
             tokens = self._shaped_tokens(chunk)
             if tokens is None:
                 unshaped.append(chunk)
             else:
-                self[chunk] = tuple(word for word in map(self._token_word, tokens) if word is not None)
+                self[chunk] = tuple(word for word in map(token_words.__getitem__, tokens) if word is not None)
         if not unshaped:
             return
         ends = list(accumulate(len(chunk) + 1 for chunk in unshaped))  # each chunk's end, plus its space
         words = [[] for _ in unshaped]
-        preprocessor, lemmas, at = self.preprocessor, self.lemmas, 0
+        at = 0
         for token in self.tokenizer(" ".join(unshaped)):
             while token.idx >= ends[at]:
                 at += 1
-            word = preprocessor._word(token, lemmas)
+            word = token_words[token.text]
             if word is not None:
                 words[at].append(word)
         self.update(zip(unshaped, map(tuple, words)))
@@ -217,20 +253,13 @@ class _ChunkWords(dict):
         if not self.shapes[shape]:
             return None
         tokens = _shape_tokens(opening, first, separator, second, closing)
-        bounds = list(accumulate(map(len, tokens), initial=0))
-        if any(chunk[start:end] in self.exceptions for start in bounds for end in bounds if start < end):
-            return None
+        # An exception holding a word token has that word as one of its letter runs. Without such a
+        # word, one could only be made of the shape's marks, and the stand-in words would have shown it.
+        if first in self.exception_words or second in self.exception_words:
+            bounds = list(accumulate(map(len, tokens), initial=0))
+            if any(chunk[start:end] in self.exceptions for start in bounds for end in bounds if start < end):
+                return None
         return tokens
-
-    def _token_word(self, text):
-        """`TextPreprocessor._word` of a token known by its text only (no space, no POS)."""
-        preprocessor = self.preprocessor
-        if not text[0].isalpha() and not (preprocessor.keep_numbers if text[0].isdigit()
-                                          else preprocessor.keep_punctuation):
-            return None
-        if preprocessor.remove_stop_words and self.is_stop(text):
-            return None
-        return _lookup_lemma(self.lemmas, text).lower()
 
 
 @functools.lru_cache(maxsize=8)

@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
@@ -25,6 +25,26 @@ def test_french_lookup_lemmatizer():
 def test_urls_emails_and_phones_are_scrubbed():
     text = "Apply at https://jobs.example.com/apply?id=3 or hr.team@example.co.uk, call +1 (555) 123-4567 nurse"
     assert TextPreprocessor().fit_transform([text]) == [["apply", "nurse"]]
+
+
+# The plain forms of the scrubbing patterns, which job2vec.preprocessing writes to start with a
+# character set (faster to scan for): both must take the same matches from any text.
+_PLAIN_URL = r"(?i:https?://|www\.)\S+"
+_PLAIN_PHONE = r"(?:\+(?<!\w\+)\d|\d(?<!\w\d))[\d ().-]{6,}\d(?!\w)"
+_SCRUB_PIECES = st.sampled_from(list("0123456789+ ().-/:@aHhTtPpSsWwx\u017f\u212a_é\n")
+                                 + ["http", "HTTPS://", "htTP\u017f://", "www.", "wWw.", "+44 ", "555-"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SCRUB_PIECES, max_size=30).map("".join))
+@example("call + (555) 123-4567 or a+12345678 or x12345678, see Www.x.y or httP\u017f://z")
+def test_fast_scrubbing_patterns_match_their_plain_forms(text):
+    import re
+
+    from job2vec.preprocessing import _PHONE, _URL
+
+    assert _URL.sub("|", text) == re.sub(_PLAIN_URL, "|", text)
+    assert _PHONE.sub("|", text) == re.sub(_PLAIN_PHONE, "|", text)
 
 
 def test_stop_words_can_be_kept_and_lemmas_skipped():
@@ -171,6 +191,8 @@ _EDGE_TEXTS = [
     # Shaped chunks, some holding exceptions: (cannot), e.g., i.e. a.m. etc. u.s. st. jr. vs. can't.
     "Data-driven, (SQL), and/or skills: (Python); Java) (C a.m. e.g., i.e. (e.g. etc.) u.s. st. jr. vs. can't. "
     "(cannot), gonna! x-ray? ok. exp.responsibilities.requirements end.start, a/b/c no:go",
+    # Exceptions made of a shape's marks only (":)", ":-)", "(:") or holding a shaped word (e.g., a.m.).
+    "great:) fine:-) (:ok (:) e.g: e.g.) a.m.) (vs. (p.m., dont: im, gonna) it's) o.k.",
 ]
 
 
