@@ -21,7 +21,8 @@ from ._networks import (DescriptionEncoder, build_joaps_network, pairs_graph, ru
 from ._persistence import KerasPickleMixin
 from ._ranking import most_similar_titles
 from ._separation import input_rows, separate_titles
-from ._training import LOSSES, WARP_NEGATIVES, best_epoch, hold_out, rows_from_tables, seeded, train_network
+from ._training import (LOSSES, WARP_NEGATIVES, best_epoch, hold_out, rows_from_tables, seeded, train_network,
+                        with_known_words)
 from ._validation import (RANDOM_STATE, check_pairs, check_texts, even_integer, instance_of, integer,
                           non_empty_tuple_of, one_of, ordered_pair, real, string_input_tags, validate_params)
 from .preprocessing import normalize_title, tokenize
@@ -81,10 +82,16 @@ PARAMETERS_DOC = """
         this many buckets (2**15), so titles that differ only in rare words or
         numbers get different vectors. 0 is the paper's input: a title is its
         known words (words below `min_count` vanish).
+    title_word_mean : bool, default=True
+        The title vector is the bidirectional GRU's output plus a linear map
+        of the mean of the title's word vectors (W_in rows plus pieces). The
+        GRU alone can let a word vanish: "meteorological data scientist" got
+        the vector of the fitted "polling data scientist" (cosine 0.997). The
+        mean moves with every word. False: the GRU alone (the paper).
     max_title_similarity : float or None, default=0.99
         After training, different fitted titles closer than this (cosine)
         are pushed apart by a short fine-tuning of the title encoder (its
-        GRU and subword table; at most 8 rounds of 50 steps) that holds
+        GRU, word-mean map and subword table; at most 8 rounds of 50 steps) that holds
         every title near its trained vector, so that titles with the same
         descriptions (one job in two cities) stay told apart. Titles unseen
         in fit are served too: each round, fitted titles with one token
@@ -225,6 +232,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         loss="wocr",
         margin=0.1,
         subword_buckets=32768,
+        title_word_mean=True,
         max_title_similarity=0.99,
         batch_size_range=(8, 128),
         violation_thresholds=(0.2, 0.8),
@@ -252,6 +260,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         self.loss = loss
         self.margin = margin
         self.subword_buckets = subword_buckets
+        self.title_word_mean = title_word_mean
         self.max_title_similarity = max_title_similarity
         self.batch_size_range = batch_size_range
         self.violation_thresholds = violation_thresholds
@@ -272,6 +281,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         "loss": [one_of(*LOSSES)],
         "margin": [real(0, 2)],
         "subword_buckets": [integer(0)],
+        "title_word_mean": [one_of(True, False)],
         "max_title_similarity": [one_of(None), real(0, 1, closed="neither")],
         "batch_size_range": [ordered_pair(integer(2))],
         "violation_thresholds": [ordered_pair(real(0, 1, closed="both"))],
@@ -281,9 +291,10 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     def __setstate__(self, state):
         # A model saved by job2vec 0.1 predates subwords: it keeps the paper's title input;
         # one saved by 0.2.0 cut its title pieces from words and numbers only.
-        # Models saved before 0.3 kept their trained title vectors as they were.
-        super().__setstate__({"subword_buckets": 0, "title_punctuation_": False, "max_title_similarity": None,
-                              **state} if "network_" in state else state)
+        # Models saved before 0.3 kept their trained title vectors as they were, and their
+        # title encoder was the GRU alone.
+        fitted = {"subword_buckets": 0, "title_punctuation_": False, "max_title_similarity": None}
+        super().__setstate__({"title_word_mean": False, **(fitted if "network_" in state else {}), **state})
 
     # ------------------------------------------------------------------- fit
     def _fit(self, descriptions, titles, description_name, title_name, same_target=None):
@@ -327,6 +338,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         split = FitSplit(groups.astype(np.int64), train[-1], None if validation is None else validation[-1],
                          corpus.description_ids, corpus.description_rows, corpus.description_tokens)
         train, validation = train[1:-1], None if validation is None else validation[1:-1]
+        train = with_known_words(train, corpus.description_ids, type(self).__name__)
         title_arrays_by_group = [table[corpus.title_rows[first]] for table in title_tables]
         loss = LOSSES[self.loss]
         n_negatives = min(WARP_NEGATIVES, len(unique_titles))
@@ -335,7 +347,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                 corpus.embeddings, title_length=title_length, description_length=corpus.description_length,
                 filter_sizes=tuple(self.filter_sizes), n_filters=self.n_filters,
                 embedding_size=self.embedding_size, trainable_embeddings=corpus.trainable,
-                subword_buckets=self.subword_buckets,
+                subword_buckets=self.subword_buckets, title_word_mean=self.title_word_mean,
             )
             # Trained through a graph that shares its layers (at paper sizes, descriptions as distinct
             # words: `ProjectedFilters`), so `network` never holds an optimizer; WARP's adds the negatives.

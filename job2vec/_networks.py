@@ -23,6 +23,7 @@ DESCRIPTION_VECTOR = "description_vector"
 TITLE_VECTOR = "title_vector"
 TITLE_PIECES_INPUT = "title_pieces"
 PIECES_EMBEDDING = "title_pieces_embedding"
+TITLE_WORD_MEAN = "title_word_mean"
 PREDICT_BATCH = 256
 DESCRIPTION_POSITIONS = "description_positions"
 DESCRIPTION_WORDS = "description_words"
@@ -38,6 +39,7 @@ def build_joaps_network(
     embedding_size=100,
     trainable_embeddings=False,
     subword_buckets=0,
+    title_word_mean=False,
     n_negatives=None,
 ):
     """Build the joint JOAPS network.
@@ -63,6 +65,9 @@ def build_joaps_network(
         `job2vec.word_vectors.word_pieces`): each word's vector is its W_in
         row plus the mean of its pieces' vectors from a trainable table of
         this many buckets, so unknown words count too.
+    title_word_mean : bool
+        Add to the GRU's output a linear map of the mean of the title's word
+        vectors, so that every word moves the title vector (see `title_vector`).
     n_negatives : int or None
         For the WARP loss: return the `with_sampled_negatives` graph of the
         network instead.
@@ -97,10 +102,9 @@ def build_joaps_network(
         title_inputs.append(keras.Input((title_length, MAX_PIECES), dtype="int32", name=TITLE_PIECES_INPUT))
         pieces_embedding = layers.Embedding(subword_buckets + 1, dim, name=PIECES_EMBEDDING,
                                             embeddings_initializer=keras.initializers.RandomNormal(stddev=0.05))
-    # Only the GRU is masked (it must skip padding); max-pooled convolutions need no mask.
-    words, mask = title_word_vectors(w_in, pieces_embedding, title_inputs)
-    title = title_gru(words, mask=mask)
-    title = layers.UnitNormalization(name=TITLE_VECTOR)(title)
+    word_mean = layers.Dense(embedding_size, use_bias=False, name=TITLE_WORD_MEAN) if title_word_mean else None
+    title = title_vector(title_gru, word_mean, *title_word_vectors(w_in, pieces_embedding, title_inputs),
+                         name=TITLE_VECTOR)
     model = keras.Model([description_ids, *title_inputs], layers.Concatenate(name="pair")([description, title]),
                         name="joaps")
     w_in.set_weights([embeddings])  # after building: an initializer would copy W_in into the config
@@ -125,6 +129,27 @@ def title_word_vectors(w_in, pieces_embedding, title_inputs):
     return words + summed / ops.maximum(count, 1.0)[..., None], ops.logical_or(mask, ops.greater(count, 0))
 
 
+def title_vector(title_gru, word_mean, words, mask, name):
+    """The unit title vector: the BiGRU's final states, plus `word_mean` of the mean word vector if any.
+
+    The GRU reads the words in order and can saturate: "meteorological data
+    scientist" and "polling data scientist" came out at cosine 0.997. The
+    mean of the word vectors moves with every word, unknown ones included
+    (through their pieces). Both leave the padding out (`mask`).
+    """
+    title = title_gru(words, mask=mask)
+    if word_mean is not None:
+        present = ops.cast(mask, words.dtype)[..., None]
+        mean = ops.sum(words * present, axis=1) / ops.maximum(ops.sum(present, axis=1), 1.0)
+        title = title + word_mean(mean)
+    return layers.UnitNormalization(name=name)(title)
+
+
+def optional_layer(network, name):
+    """`network`'s layer called `name`, or None when it has none (a network built without it)."""
+    return next((layer for layer in network.layers if layer.name == name), None)
+
+
 def with_sampled_negatives(network, n_negatives, pairs=None):
     """The WARP training graph: the `pairs` graph plus an input of `n_negatives` sampled titles.
 
@@ -143,9 +168,9 @@ def with_sampled_negatives(network, n_negatives, pairs=None):
     title_inputs = network.inputs[1:]
     negative_inputs = [keras.Input(t.shape[1:], dtype="int32", name=f"negative_{t.name}") for t in title_inputs]
     pieces_embedding = network.get_layer(PIECES_EMBEDDING) if len(title_inputs) > 1 else None
-    words, mask = title_word_vectors(network.get_layer("w_in"), pieces_embedding, negative_inputs)
-    negatives = network.get_layer("title_gru")(words, mask=mask)
-    negatives = layers.UnitNormalization(name="negative_vector")(negatives)
+    negatives = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN),
+                             *title_word_vectors(network.get_layer("w_in"), pieces_embedding, negative_inputs),
+                             name="negative_vector")
     # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.
     padded = ops.concatenate([negatives, ops.zeros_like(negatives)], axis=1)
     output = ops.concatenate([pairs(pairs.inputs), padded], axis=0)

@@ -22,11 +22,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._networks import PIECES_EMBEDDING, run_encoder, split_encoders
+from ._networks import PIECES_EMBEDDING, TITLE_WORD_MEAN, run_encoder, split_encoders
 from ._ranking import row_chunks
 
 # Only these learn: the description encoder shares W_in, and must not move.
-_TITLE_LAYERS = ("title_gru", PIECES_EMBEDDING)
+_TITLE_LAYERS = ("title_gru", PIECES_EMBEDDING, TITLE_WORD_MEAN)
 _ANCHOR_WEIGHT = 10.0  # of the drift (1 - cosine to the trained vector) against the hinge
 _PAIRS_PER_STEP = 64  # close pairs per step, and as many random pairs that only anchor
 _STEPS_PER_ROUND = 50
@@ -88,7 +88,7 @@ def separate_titles(network, title_arrays, max_similarity, rng, verbose=0):
     loss is the hinge ``relu(cos(a, b) - max_similarity + _MARGIN)`` of the
     close pairs plus `_ANCHOR_WEIGHT` times each fitted title's drift from
     its trained vector. Rounds stop when no pair is too close, at most
-    `_ROUNDS`. Only the title GRU and the subword table learn.
+    `_ROUNDS`. Only the title GRU, its word-mean map and the subword table learn.
 
     Parameters
     ----------

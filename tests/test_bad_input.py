@@ -38,6 +38,20 @@ def test_empty_vocabulary():
         TitlePredictor(**{**TINY, "min_count": 50}).fit(X_OK, Y_OK)
 
 
+def test_descriptions_without_a_known_word_are_left_out_of_training(tasks):
+    X, y = tasks  # at min_count=10, 60 of these 150 O*NET descriptions have no known word
+    with pytest.warns(UserWarning, match=r"training pairs have no description word in the vocabulary"):
+        model = TitlePredictor(**{**TINY, "min_count": 10, "epochs": 2}).fit(X[:150], y[:150])
+    assert np.isfinite(model.history_["loss"]).all()  # their zero vectors made the loss NaN at once
+
+
+def test_no_description_with_a_known_word():
+    descriptions = ["alpha one", "beta two", "gamma three", "delta four"]  # only title words reach min_count=2
+    with pytest.raises(ValueError, match="No training description has a word in the vocabulary"):
+        TitlePredictor(**{**TINY, "min_count": 2, "early_stopping": False}).fit(
+            descriptions, ["welder", "welder helper", "nurse", "nurse aide"])
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

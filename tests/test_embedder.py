@@ -87,6 +87,20 @@ def test_a_model_saved_by_0_2_0_keeps_its_title_tokens(subword_embedder):
                                atol=1e-6)
 
 
+def test_a_model_saved_before_0_3_keeps_the_gru_alone_as_its_title_encoder(tasks):
+    X, y = tasks
+    gru_alone = JoapsEmbedder(**{**TINY, "title_word_mean": False, "epochs": 1}).fit(y[:150], X[:150])
+    assert "title_word_mean" not in {layer.name for layer in gru_alone.network_.layers}
+    restored = {}
+    for fitted, model in (("fitted", gru_alone), ("unfitted", JoapsEmbedder())):
+        state = model.__getstate__()
+        del state["title_word_mean"]  # job2vec 0.2 had no such parameter
+        restored[fitted] = JoapsEmbedder.__new__(JoapsEmbedder)
+        restored[fitted].__setstate__(state)
+        assert restored[fitted].get_params()["title_word_mean"] is False
+    np.testing.assert_allclose(restored["fitted"].transform(y[:5]), gru_alone.transform(y[:5]), atol=1e-6)
+
+
 def test_with_subwords_unknown_words_count_and_unseen_titles_get_their_own_vector(subword_embedder):
     vectors = subword_embedder.transform(["staff nurse london", "staff nurse leeds", "staff nurse"])
     assert np.linalg.norm(vectors, axis=1) == pytest.approx(1, abs=1e-5)  # no all-unknown zero vector

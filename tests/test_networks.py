@@ -9,12 +9,12 @@ from job2vec._networks import (DescriptionEncoder, DistinctWordShapes, _bucket, 
 from job2vec.losses import WOCRLoss
 
 
-def small_network(rng, vocabulary_size=300, filter_sizes=(3, 4, 5), subword_buckets=0):
+def small_network(rng, vocabulary_size=300, filter_sizes=(3, 4, 5), subword_buckets=0, title_word_mean=False):
     embeddings = rng.normal(size=(vocabulary_size, 12)).astype("float32")
     embeddings[0] = 0.0
     return build_joaps_network(embeddings, title_length=4, description_length=30, filter_sizes=filter_sizes,
                                n_filters=6, embedding_size=8, trainable_embeddings=True,
-                               subword_buckets=subword_buckets)
+                               subword_buckets=subword_buckets, title_word_mean=title_word_mean)
 
 
 def description_ids(rng, n_rows, vocabulary_size=300):
@@ -59,6 +59,19 @@ def test_pairs_graph_trains_exactly_the_network_weights():
     network = small_network(np.random.default_rng(0), subword_buckets=50)
     names = sorted(v.path for v in pairs_graph(network, projected=True).trainable_variables)
     assert names == sorted(v.path for v in network.trainable_variables)
+
+
+def test_the_title_vector_adds_the_mapped_mean_of_its_words_padding_left_out():
+    network = small_network(np.random.default_rng(0), title_word_mean=True)
+    titles = np.array([[5, 7, 0, 0], [7, 5, 9, 0], [5, 7, 9, 11]], dtype="int32")
+    title_encoder = split_encoders(network)[1]
+    gru_only = keras.Model(network.inputs[1], network.get_layer("title_gru").output)
+    w_in = network.get_layer("w_in").get_weights()[0]
+    mapping = network.get_layer("title_word_mean").get_weights()[0]
+    vectors, grus = title_encoder.predict(titles, verbose=0), gru_only.predict(titles, verbose=0)
+    for title, vector, gru in zip(titles, vectors, grus):
+        expected = gru + w_in[title[title > 0]].mean(axis=0) @ mapping
+        np.testing.assert_allclose(vector, expected / np.linalg.norm(expected), atol=1e-5)
 
 
 def test_distinct_words_are_positions_into_padded_buckets():
