@@ -84,10 +84,11 @@ PARAMETERS_DOC = """
         known words (words below `min_count` vanish).
     title_word_mean : bool, default=True
         The title vector is the bidirectional GRU's output plus a linear map
-        of the mean of the title's word vectors (W_in rows plus pieces). The
-        GRU alone can let a word vanish: "meteorological data scientist" got
-        the vector of the fitted "polling data scientist" (cosine 0.997). The
-        mean moves with every word. False: the GRU alone (the paper).
+        of the mean of the title's word vectors (W_in rows plus pieces), so
+        that each word also reaches the vector outside the GRU, which can let
+        a word fade. A word unknown to W_in still weighs little (its pieces
+        are small next to known words' rows). Chosen on validation splits;
+        False: the GRU alone (the paper).
     max_title_similarity : float or None, default=0.99
         After training, different fitted titles closer than this (cosine)
         are pushed apart by a short fine-tuning of the title encoder (its

@@ -132,10 +132,10 @@ def title_word_vectors(w_in, pieces_embedding, title_inputs):
 def title_vector(title_gru, word_mean, words, mask, name):
     """The unit title vector: the BiGRU's final states, plus `word_mean` of the mean word vector if any.
 
-    The GRU reads the words in order and can saturate: "meteorological data
-    scientist" and "polling data scientist" came out at cosine 0.997. The
-    mean of the word vectors moves with every word, unknown ones included
-    (through their pieces). Both leave the padding out (`mask`).
+    The GRU reads the words in order and can let one fade ("dst data
+    engineer", unseen in fit, came out at cosine 0.996 from "talend/data
+    engineer"); the mean of the word vectors takes every word directly, an
+    unknown one through its pieces. Both leave the padding out (`mask`).
     """
     title = title_gru(words, mask=mask)
     if word_mean is not None:

@@ -132,7 +132,7 @@ def _trim_lexical_attributes(nlp):
     nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in (IS_SPACE, IS_STOP) if attr in getters}
 
 
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")  # a run of letters: the words a tokenizer exception holds
 # The kinds of chunk most postings are made of: an optional "(", ASCII letters with at most one
 # inner "-", "/", ":" or ".", and up to two closing marks ("data-driven", "skills),", "(sql)").
 _SHAPED_CHUNK = re.compile(r"(\(?)([a-z]+)(?:([-/:.])([a-z]+))?([,.:;)!?]{0,2})")
