@@ -11,6 +11,7 @@ Usage::
 
     python benchmarks/training_study.py --set emscad --set onet --json study.json
     python benchmarks/training_study.py --set linkedin2024 --rows 6000
+    python benchmarks/training_study.py --set onet --seed 1   # another initialization, same split
 
 Also reported: the share of validation titles not seen in fit whose nearest
 fitted title is at cosine >= 0.995 (`title_prediction.unseen_titles_too_close`).
@@ -58,9 +59,9 @@ def scores(model, X, y):
             for k in (1, 5, 10) for suffix, average in (("", "micro"), ("_per_title", "per_title"))}
 
 
-def run_variant(params, X_fit, y_fit, X_valid, y_valid):
+def run_variant(params, X_fit, y_fit, X_valid, y_valid, seed=0):
     tic = time.perf_counter()
-    model = TitlePredictor(random_state=0, **params).fit(X_fit, y_fit)
+    model = TitlePredictor(random_state=seed, **params).fit(X_fit, y_fit)
     report = {"fit_seconds": time.perf_counter() - tic, "epochs": model.n_iter_, "best_epoch": model.best_epoch_,
               "weights": model.channel_weights_, "ranking": scores(model, X_valid, y_valid)}
     report["unseen_titles_at_1.00"] = unseen_titles_too_close(model, y_valid)[0]
@@ -74,6 +75,7 @@ def main(argv=None):
     parser.add_argument("--set", action="append", choices=("linkedin2024", "emscad", "onet"))
     parser.add_argument("--variant", action="append", choices=list(VARIANTS), help="default: all")
     parser.add_argument("--rows", type=int, default=0, help="sample this many training rows first (0: all)")
+    parser.add_argument("--seed", type=int, default=0, help="TitlePredictor's random_state (the split stays)")
     parser.add_argument("--json", help="write the reports here")
     args = parser.parse_args(argv)
     results = {}
@@ -85,7 +87,7 @@ def main(argv=None):
               "| unseen titles at >= 0.995 (%) |")
         print("|---|---|---|---|---|---|---|---|", flush=True)
         for variant in args.variant or list(VARIANTS):
-            report = run_variant(VARIANTS[variant], X_fit, y_fit, X_valid, y_valid)
+            report = run_variant(VARIANTS[variant], X_fit, y_fit, X_valid, y_valid, args.seed)
             results.setdefault(name, {})[variant] = report
             cells = [f"{r['top_1' + s]:.1f}/{r['top_5' + s]:.1f}/{r['top_10' + s]:.1f}"
                      for r in (report["ranking"], report["cosine"]) for s in ("", "_per_title")]
