@@ -167,9 +167,8 @@ def with_sampled_negatives(network, n_negatives, pairs=None):
     pairs = network if pairs is None else pairs
     title_inputs = network.inputs[1:]
     negative_inputs = [keras.Input(t.shape[1:], dtype="int32", name=f"negative_{t.name}") for t in title_inputs]
-    pieces_embedding = network.get_layer(PIECES_EMBEDDING) if len(title_inputs) > 1 else None
-    negatives = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN),
-                             *title_word_vectors(network.get_layer("w_in"), pieces_embedding, negative_inputs),
+    words = title_word_vectors(network.get_layer("w_in"), optional_layer(network, PIECES_EMBEDDING), negative_inputs)
+    negatives = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN), *words,
                              name="negative_vector")
     # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.
     padded = ops.concatenate([negatives, ops.zeros_like(negatives)], axis=1)
