@@ -197,14 +197,15 @@ class _ChunkWords(dict):
     def words(self, text):
         chunks = text.split()
         new = list(filterfalse(self.__contains__, set(chunks)))
+        if len(self) + len(new) > _CHUNK_CACHE_SIZE:  # full: start again from this text's chunks
+            self.clear()
+            self.token_words.clear()
+            new = list(set(chunks))
         if new:
             self._add(sorted(new))  # sorted: the same vocabulary growth in every run
         return list(chain.from_iterable(map(self.__getitem__, chunks)))
 
     def _add(self, chunks):
-        if len(self) + len(chunks) > _CHUNK_CACHE_SIZE:
-            self.clear()
-            self.token_words.clear()
         token_words, exceptions = self.token_words, self.exceptions
         unshaped = []
         for chunk in chunks:

@@ -221,3 +221,19 @@ def test_parallel_tokenization_gives_the_same_tokens():
     texts = list(load_onet(kind="tasks").data[:1200])
     serial = TextPreprocessor().fit_transform(texts)
     assert TextPreprocessor(n_process=2, batch_size=100).fit_transform(texts) == serial
+
+
+def test_a_full_chunk_cache_starts_again_and_gives_the_same_tokens(monkeypatch):
+    import job2vec.preprocessing as preprocessing
+    from job2vec.datasets import load_onet
+
+    # A cache that fills on the second text: chunks seen before the clearing are looked up again after it.
+    monkeypatch.setattr(preprocessing, "_CHUNK_CACHE_SIZE", 40)
+    preprocessing._chunk_words.cache_clear()
+    texts = list(load_onet(kind="tasks").data[:200])
+    try:
+        preprocessor = TextPreprocessor().fit()
+        assert preprocessor.transform(texts) == _spacy_pipe_tokens(preprocessor, texts)
+        assert len(preprocessing._chunk_words("en", True, True, False, False)) <= 40 + max(len(t.split()) for t in texts)
+    finally:
+        preprocessing._chunk_words.cache_clear()  # the next tests' cache has the real size
