@@ -50,6 +50,43 @@ def test_shortlisted_choice_equals_the_exhaustive_one_when_the_shortlist_holds_e
     assert best_weights(channels, truth, grid) == exhaustive_best_weights(channels, truth, grid)
 
 
+
+def _noisy_channels(rng, n_queries, n_columns, vote_strength):
+    truth = rng.integers(0, n_columns, n_queries)
+    channels = {"cosine": rng.normal(size=(n_queries, n_columns)).astype(np.float32),
+                "votes": rng.normal(size=(n_queries, n_columns)).astype(np.float32)}
+    channels["votes"][np.arange(n_queries), truth] += vote_strength
+    return channels, truth
+
+
+def test_reference_weights_are_kept_unless_beaten_beyond_noise():
+    grid = {"cosine": (1.0,), "votes": (0.0, 1.0, 3.0)}
+    reference = {"cosine": 1.0, "votes": 0.0}
+    # 400 queries where the votes point at the truth: the best weights win by far more than the noise.
+    channels, truth = _noisy_channels(np.random.default_rng(0), 400, 40, vote_strength=3.0)
+    assert best_weights(channels, truth, grid, reference=reference)["votes"] > 0
+    # 8 queries where the votes carry nothing: the grid's best is mostly chance, and mostly not kept.
+    kept = kept_by_the_best = 0
+    for seed in range(20):
+        channels, truth = _noisy_channels(np.random.default_rng(seed), 8, 40, vote_strength=0.0)
+        best = best_weights(channels, truth, grid)
+        chosen = best_weights(channels, truth, grid, reference=reference)
+        assert chosen in (best, reference)
+        kept += chosen == reference
+        kept_by_the_best += best == reference
+    assert kept >= 14 and kept >= kept_by_the_best + 5, (kept, kept_by_the_best)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**16), n_queries=st.integers(2, 60))
+def test_the_choice_with_a_reference_is_the_reference_or_the_best(seed, n_queries):
+    channels, truth = _noisy_channels(np.random.default_rng(seed), n_queries, 20, vote_strength=1.0)
+    grid = {"cosine": (1.0,), "votes": (0.0, 0.3, 3.0)}
+    best = best_weights(channels, truth, grid)
+    # A reference value outside the grid falls back to the grid's first value (here 0).
+    chosen = best_weights(channels, truth, grid, reference={"cosine": 1.0, "votes": 0.5})
+    assert chosen in (best, {"cosine": 1.0, "votes": 0.0})
+
 def test_shortlist_lists_each_channels_top_columns_once():
     cosine = np.array([[0.9, 0.1, 0.5, 0.2]] * 2 + [[0.0, 0.0, 0.0, 1.0]], dtype=np.float32)
     prior = np.array([0.0, 1.0, 0.0, 0.0], dtype=np.float32)
