@@ -298,7 +298,10 @@ def best_weights(channels, truth, grid, reference=None):
 
 
 def choose_weights(cosines, truth, log_prior_row, votes, grid):
-    """The channel weights with the best mean validation Top-1/5/10, over rows and per title.
+    """The channel weights with the best mean validation Top-1/5/10, over rows and per title, if beyond noise.
+
+    The best replaces `REFERENCE_WEIGHTS` (restricted to `grid`'s channels)
+    only when it beats it by more than one standard error (`best_weights`).
 
     Parameters
     ----------
