@@ -272,8 +272,8 @@ def best_weights(channels, truth, grid, reference=None):
     # divided by its column's size, in the mean over columns.
     share = 1.0 / len(truth) + 1.0 / (len(column_sizes) * column_sizes[per_column])
     if reference is not None:
-        reference = {name: reference.get(name, 0.0) if reference.get(name, 0.0) in grid[name] else grid[name][0]
-                     for name in names}
+        reference = {name: reference.get(name, 0.0) for name in names}
+        reference = {name: value if value in grid[name] else grid[name][0] for name, value in reference.items()}
     best, best_weights_, best_terms, reference_terms = -np.inf, None, None, None
     for values in itertools.product(*(grid[name] for name in names)):
         weights = dict(zip(names, values))

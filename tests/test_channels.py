@@ -50,7 +50,6 @@ def test_shortlisted_choice_equals_the_exhaustive_one_when_the_shortlist_holds_e
     assert best_weights(channels, truth, grid) == exhaustive_best_weights(channels, truth, grid)
 
 
-
 def _noisy_channels(rng, n_queries, n_columns, vote_strength):
     truth = rng.integers(0, n_columns, n_queries)
     channels = {"cosine": rng.normal(size=(n_queries, n_columns)).astype(np.float32),
@@ -86,6 +85,7 @@ def test_the_choice_with_a_reference_is_the_reference_or_the_best(seed, n_querie
     # A reference value outside the grid falls back to the grid's first value (here 0).
     chosen = best_weights(channels, truth, grid, reference={"cosine": 1.0, "votes": 0.5})
     assert chosen in (best, {"cosine": 1.0, "votes": 0.0})
+
 
 def test_shortlist_lists_each_channels_top_columns_once():
     cosine = np.array([[0.9, 0.1, 0.5, 0.2]] * 2 + [[0.0, 0.0, 0.0, 1.0]], dtype=np.float32)
