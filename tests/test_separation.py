@@ -5,7 +5,8 @@ import pytest
 
 from job2vec import JoapsEmbedder
 from job2vec._networks import run_encoder
-from job2vec._separation import input_rows, nearest_other_title, one_token_variants
+from job2vec._separation import (input_rows, nearest_other_title, one_token_variants, respelled_word_variants,
+                                 unseen_variants)
 
 from .conftest import TINY, onet_tasks_sample
 
@@ -40,7 +41,7 @@ def test_close_titles_are_pushed_apart_and_the_description_side_stays(tasks40):
     assert all(layer.trainable for layer in separated.network_.layers)  # unfrozen after
     # Titles one token away from a fitted title, unseen in fit, are told apart from it better too.
     arrays = plain._title_inputs(list(plain.titles_))
-    variants, sources, changed = one_token_variants(arrays, 2000, np.random.default_rng(0))
+    variants, sources, changed = unseen_variants(arrays, 1000, TINY["subword_buckets"], np.random.default_rng(0))
 
     def variants_too_close(embedder):
         similarity = np.sum(run_encoder(embedder._encoder_pair[1], variants) * embedder.title_vectors_[sources], 1)
@@ -58,6 +59,26 @@ def test_one_token_variants_change_one_token_of_their_source(tasks40):
     token_differs = (ids != arrays[0][sources]) | np.any(pieces != arrays[1][sources], axis=2)
     assert np.array_equal(token_differs.sum(axis=1), changed.astype(int))  # one position, where changed
     assert np.all(pieces[token_differs][:, 0] > 0)  # the swapped-in token is a real token
+
+
+def test_respelled_word_variants_write_one_unknown_word_differently(tasks40):
+    X, y = tasks40
+    arrays = JoapsEmbedder(**{**TINY, "max_title_similarity": None}).fit(y, X)._title_inputs(sorted(set(y)))
+    ids, pieces = arrays
+    assert np.any((ids == 0) & (pieces[..., 0] > 0))  # O*NET titles have words below min_count
+    variants, sources, changed = respelled_word_variants(arrays, 500, TINY["subword_buckets"],
+                                                         np.random.default_rng(0))
+    assert [v.shape for v in variants] == [(500,) + a.shape[1:] for a in arrays] and changed.mean() > 0.9
+    assert np.array_equal(variants[0], ids[sources])  # the words known to W_in stay
+    word_differs = np.any(variants[1] != pieces[sources], axis=2)
+    assert np.array_equal(word_differs.sum(axis=1), changed.astype(int))
+    assert np.all(variants[0][word_differs] == 0)  # the respelled word is one W_in does not know
+    assert np.mean(variants[1][word_differs][:, 0] != pieces[sources][word_differs][:, 0]) > 0.99  # a new word
+    assert variants[1].min() >= 0 and variants[1].max() <= TINY["subword_buckets"]
+    # Padding stays padding: a piece is drawn only where the word had one.
+    assert np.array_equal(variants[1] > 0, pieces[sources] > 0)
+    # Without words unknown to W_in there is nothing to respell.
+    assert respelled_word_variants([np.where(ids == 0, 1, ids), pieces], 10, 1024, np.random.default_rng(0)) is None
 
 
 def test_titles_the_model_cannot_tell_apart_are_the_query_itself(tasks40):
