@@ -79,6 +79,10 @@ def test_respelled_word_variants_write_one_unknown_word_differently(tasks40):
     assert np.array_equal(variants[1] > 0, pieces[sources] > 0)
     # Without words unknown to W_in there is nothing to respell.
     assert respelled_word_variants([np.where(ids == 0, 1, ids), pieces], 10, 1024, np.random.default_rng(0)) is None
+    # The separation's variants: one-token swaps, then as many respellings when the titles have pieces.
+    both, sources, _ = unseen_variants(arrays, 300, TINY["subword_buckets"], np.random.default_rng(0))
+    assert len(sources) == 600 and np.array_equal(both[0][300:], ids[sources[300:]])
+    assert len(unseen_variants(arrays, 300, 0, np.random.default_rng(0))[1]) == 300
 
 
 def test_titles_the_model_cannot_tell_apart_are_the_query_itself(tasks40):
