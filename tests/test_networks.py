@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from job2vec._networks import (DescriptionEncoder, DistinctWordShapes, _bucket, build_joaps_network,
+from job2vec._networks import (DescriptionEncoder, DistinctWordShapes, UnitVector, _bucket, build_joaps_network,
                                distinct_words, pairs_graph, split_encoders)
 from job2vec.losses import WOCRLoss
 
@@ -72,6 +72,14 @@ def test_the_title_vector_adds_the_mapped_mean_of_its_words_padding_left_out():
     for title, vector, gru in zip(titles, vectors, grus):
         expected = gru + w_in[title[title > 0]].mean(axis=0) @ mapping
         np.testing.assert_allclose(vector, expected / np.linalg.norm(expected), atol=1e-5)
+
+
+def test_unit_vectors_are_keras_unit_normalization_and_zero_stays_zero():
+    rows = np.random.default_rng(0).normal(size=(5, 8)).astype("float32")
+    rows[2] = 0.0
+    ours = keras.ops.convert_to_numpy(UnitVector()(rows))
+    np.testing.assert_allclose(ours, keras.ops.convert_to_numpy(keras.layers.UnitNormalization()(rows)), rtol=1e-6)
+    assert (ours[2] == 0).all()
 
 
 def test_distinct_words_are_positions_into_padded_buckets():

@@ -107,6 +107,21 @@ def test_warp_loss_trains_and_keeps_the_plain_network(tasks):
     assert tp.predict_top_k(X[:4], k=3).shape == (4, 3)
 
 
+@pytest.mark.parametrize("loss", ["wocr", "warp"])
+def test_titles_without_a_known_word_train_without_subwords(loss, tasks):
+    # Without subwords a title is its words known to W_in: with min_count=20, two of these O*NET titles have none, and
+    # are the zero vector. Its normalization once sent NaN through the title's word mean into the weights.
+    X, y = tasks
+    tp = TitlePredictor(**{**TINY, "subword_buckets": 0, "title_word_mean": True, "min_count": 20, "loss": loss,
+                           "max_title_similarity": 0.99}).fit(X, y)
+    empty = ~(tp._title_inputs(tp.titles_)[0] != 0).any(axis=1)
+    assert 0 < empty.sum() < len(empty)
+    assert np.isfinite(tp.history_["loss"]).all()
+    vectors = tp._encode_titles(tp.titles_)
+    assert (vectors[empty] == 0).all() and np.allclose(np.linalg.norm(vectors[~empty], axis=1), 1, atol=1e-5)
+    assert all(np.isfinite(w).all() for w in tp.network_.get_weights())
+
+
 def test_learns_real_titles_better_than_prior_and_random():
     """On held-out O*NET task statements, Top-5 beats the most-frequent-title prior and chance."""
     X, y = onet_tasks_sample(30, seed=1)
