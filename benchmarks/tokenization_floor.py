@@ -27,9 +27,7 @@ import tempfile
 import time
 from collections import namedtuple
 
-import numpy as np
-
-from speed import DEFAULT_DATA
+from speed import DEFAULT_DATA, split_rows
 
 Token = namedtuple("Token", "idx text")
 
@@ -39,8 +37,7 @@ def first_pass_texts():
     from job2vec.datasets import load_postings
 
     X, _ = load_postings(DEFAULT_DATA, return_X_y=True)
-    order = np.random.default_rng(0).permutation(len(X))
-    return list(X[order[6000:8000]])
+    return list(X[split_rows(len(X))[1]])
 
 
 def record(path, texts):

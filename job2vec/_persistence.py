@@ -68,7 +68,7 @@ class KerasPickleMixin:
     """Pickle the fitted Keras network ``network_`` as ``.keras`` bytes; drop the caches it derives."""
 
     # Rebuilt from the fitted attributes on use, never pickled.
-    _caches = ("_encoders", "_inference", "_attention", "_description_weights", "_lexical_csc", "_input_keys")
+    _caches = ("_encoders", "_inference", "_attention", "_description_weights", "_indexes", "_input_keys")
 
     def _set_network(self, network):
         """Set ``network_`` after a fit, forgetting what was derived from a previous one."""

@@ -1,6 +1,7 @@
 """What every title predictor shares: top-k selection, the chunked scorer, predict/score from top k."""
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
 
 from ._validation import check_pairs
 from .preprocessing import normalize_title
@@ -31,43 +32,55 @@ def row_chunks(n_rows, size=CHUNK):
         yield slice(start, min(start + size, n_rows))
 
 
-def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None):
+def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None, n_jobs=None):
     """Score rows chunk by chunk: the full score matrix, or only each row's `k` best.
 
     Parameters
     ----------
     score_rows : callable
         ``score_rows(rows) -> ndarray (n rows, n_classes)`` for a slice of rows.
+        With several jobs it is called from threads at once, so it must only
+        read shared state.
     n_rows : int
     k : int or None, default=None
         None returns the ``(n_rows, n_classes)`` matrix (`decision_function`);
         an int returns the indices and scores of each row's `k` best columns,
-        best first, never holding more than one chunk's matrix.
+        best first, never holding more than one chunk's matrix per job.
     size : int, default=CHUNK
         Rows per chunk.
     n_columns : int or None, default=None
-        The number of columns, when known: chunks then hold at most
-        `SCORE_BUDGET` scores (fewer rows against many candidates).
+        The number of columns, when known: the chunks scored at once then
+        hold at most `SCORE_BUDGET` scores together (fewer rows against many
+        candidates).
+    n_jobs : int or None, default=None
+        Threads scoring chunks at once (joblib's convention: None is 1, -1
+        all cores). NumPy and SciPy release the GIL in the products and
+        partitions that dominate, so threads share the work without copies.
 
     Returns
     -------
     ndarray, or (indices, scores)
     """
+    n_threads = effective_n_jobs(n_jobs)
     if n_columns:
-        size = max(1, min(size, SCORE_BUDGET // n_columns))
-    if k is None:
-        return np.concatenate([score_rows(rows) for rows in row_chunks(n_rows, size)])
-    indices = scores = None
-    for rows in row_chunks(n_rows, size):
+        size = max(1, min(size, SCORE_BUDGET // (n_columns * n_threads)))
+    size = max(1, min(size, -(-n_rows // n_threads)))  # a chunk for each thread
+
+    def best_of(rows):
         chunk = score_rows(rows)
-        if indices is None:
-            width = min(k, chunk.shape[1])
-            indices = np.empty((n_rows, width), dtype=np.int64)
-            scores = np.empty((n_rows, width), dtype=np.float32)
-        best = top_k_indices(chunk, width)
-        indices[rows] = best
-        scores[rows] = np.take_along_axis(chunk, best, axis=1)
-    return indices, scores
+        best = top_k_indices(chunk, k)
+        return best, np.take_along_axis(chunk, best, axis=1).astype(np.float32, copy=False)
+
+    work = score_rows if k is None else best_of
+    chunks = list(row_chunks(n_rows, size))
+    if n_threads == 1 or len(chunks) == 1:
+        parts = map(work, chunks)
+    else:
+        parts = Parallel(n_jobs=n_threads, prefer="threads")(delayed(work)(rows) for rows in chunks)
+    if k is None:
+        return np.concatenate(list(parts))
+    indices, scores = zip(*parts)
+    return np.concatenate(indices).astype(np.int64, copy=False), np.concatenate(scores)
 
 
 class TopKPredictorMixin:

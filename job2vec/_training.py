@@ -126,9 +126,10 @@ def with_known_words(pairs, description_ids, estimator_name="the estimator"):
     """The training `pairs` (aligned arrays, description rows first) whose description has a known word.
 
     To a network before training (zero biases) a description without one is
-    the zero vector, whose normalization has no gradient (NaN: the fit
-    diverged at once on 150 O*NET pairs at ``min_count=10``). Such a pair
-    can teach the network nothing, so it is left out, with a warning.
+    the zero vector: its loss has no gradient (`UnitVector` keeps zero at
+    zero), so such a pair can teach the network nothing. It is left out,
+    with a warning, so the batches and the loss's average hold only pairs
+    that train.
     """
     known = (description_ids != 0).any(axis=1)[pairs[0]]
     if not known.any():

@@ -180,6 +180,8 @@ def validate_params(estimator):
             raise rules[0].error(f"{type(estimator).__name__}: {name} must be {expected}, got {value!r}.")
 
 
+N_JOBS = [Rule("None", lambda v: v is None),
+          Rule("a non-zero integer (-1: all processors)", lambda v: _is_int(v) and v != 0)]
 RANDOM_STATE = [Rule("None", lambda v: v is None), integer(0),
                 instance_of(np.random.RandomState, describe="a numpy RandomState")]
 

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import fit_seed
 from ._channels import neighbour_votes, title_count_matrix
 from ._ranking import TopKPredictorMixin, check_k, most_similar_titles, scores_in_chunks, top_k_indices
-from ._validation import (RANDOM_STATE, check_pairs, check_texts, instance_of, integer, one_of, real,
+from ._validation import (N_JOBS, RANDOM_STATE, check_pairs, check_texts, instance_of, integer, one_of, real,
                           string_input_tags, validate_params)
 from .preprocessing import TextPreprocessor, normalize_title
 from .seq2seq import Seq2SeqTitlePredictor
@@ -50,6 +50,8 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         Passed to `TfidfVectorizer`.
     stop_words : {"english"} or None, default="english"
         Passed to `TfidfVectorizer`.
+    n_jobs : int or None, default=None
+        Threads that rank descriptions at once (see `TitlePredictor`).
 
     Attributes
     ----------
@@ -62,12 +64,17 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         "n_neighbors": [integer(1)],
         "min_df": [integer(1), real(0, 1, closed="right")],
         "stop_words": [one_of("english", None), instance_of(list, tuple, describe="a list of words")],
+        "n_jobs": N_JOBS,
     }
 
-    def __init__(self, n_neighbors=50, min_df=2, stop_words="english"):
+    def __init__(self, n_neighbors=50, min_df=2, stop_words="english", n_jobs=None):
         self.n_neighbors = n_neighbors
         self.min_df = min_df
         self.stop_words = stop_words
+        self.n_jobs = n_jobs
+
+    def __setstate__(self, state):
+        super().__setstate__({"n_jobs": None, **state})  # saved before n_jobs existed
 
     def __sklearn_tags__(self):
         return string_input_tags(super().__sklearn_tags__())
@@ -110,7 +117,7 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
         """
         query = self._query(X)
-        return scores_in_chunks(lambda rows: self._votes(query[rows]), query.shape[0])
+        return scores_in_chunks(lambda rows: self._votes(query[rows]), query.shape[0], n_jobs=self.n_jobs)
 
     def _query(self, X):
         check_is_fitted(self, "train_matrix_")
@@ -139,7 +146,7 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         """
         k = check_k(k)
         query = self._query(X)
-        best, scores = scores_in_chunks(lambda rows: self._votes(query[rows]), query.shape[0], k)
+        best, scores = scores_in_chunks(lambda rows: self._votes(query[rows]), query.shape[0], k, n_jobs=self.n_jobs)
         titles = self.classes_[best]
         return (titles, scores) if return_scores else titles
 

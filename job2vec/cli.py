@@ -154,6 +154,10 @@ def cmd_predict(args):
     import numpy as np
 
     model = _load_model(args.model)
+    if args.n_jobs is not None:
+        if "n_jobs" not in model.get_params():
+            raise ValueError(f"--n-jobs needs a model with an n_jobs parameter; a {type(model).__name__} has none.")
+        model.set_params(n_jobs=args.n_jobs)
     if args.scheduler is not None:
         return _predict_on_dask(model, args)
     if args.output:
@@ -391,6 +395,8 @@ def build_parser():
                    help="description column when DESCRIPTIONS is a postings file")
     p.add_argument("--min-confidence", type=float, metavar="P",
                    help="answer 'unknown' when the best title's calibrated probability (predict_proba) is below P")
+    p.add_argument("--n-jobs", type=int, metavar="N",
+                   help="threads that rank descriptions against the titles (the model's n_jobs; -1: all cores)")
     p.add_argument("--scheduler", nargs="?", const="local", metavar="ADDRESS",
                    help="predict on a Dask cluster (pip install 'job2vec[dask]'): the scheduler's address, or "
                         "nothing for a local cluster of one worker per core; each file is read by a worker")

@@ -4,12 +4,12 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import FITTED_DOC, PARAMETERS_DOC, JoapsBase, title_label
-from ._channels import (DEFAULT_TEMPERATURE, RANKINGS, WEIGHT_GRID, choose_on_validation, combine,
-                        fit_lexical_index, log_prior, mention_scores, neighbour_votes, pairs_per_text,
-                        softmax, title_count_matrix, title_word_weights)
+from ._channels import (DEFAULT_TEMPERATURE, RANKINGS, WEIGHT_GRID, NeighbourIndex, choose_on_validation, combine,
+                        fit_lexical_index, log_prior, mention_scores, pairs_per_text, softmax, title_count_matrix,
+                        title_word_weights)
 from ._ranking import TopKPredictorMixin, check_k, scores_in_chunks
 from .explanations import explain_joaps
-from ._validation import check_texts, integer, one_of, real
+from ._validation import N_JOBS, check_texts, integer, one_of, real
 
 
 RANKING_DOC = """
@@ -37,7 +37,15 @@ RANKING_DOC = """
         title frequency, so the trained cosine leaves the prior out; 0 ranks
         without it, as in the paper. ``"auto"`` chooses lambda from (0, 0.01,
         0.02, 0.05, 0.1, 0.2) with the other channel weights on the
-        validation pairs (0 without early stopping)."""
+        validation pairs (0 without early stopping).
+    n_jobs : int or None, default=None
+        Threads that rank descriptions against the candidates at once, in
+        `predict`, `predict_top_k`, `predict_proba` and `decision_function`
+        (joblib's convention: None means 1 unless in a
+        :func:`joblib.parallel_config` context, -1 means all processors). The
+        neighbour channels' sparse and dense products release the GIL, so
+        threads share the model without copying it; the results do not
+        depend on it. Encoding already uses every core (JAX)."""
 
 
 class TitlePredictor(TopKPredictorMixin, JoapsBase):
@@ -152,6 +160,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         ranking="hybrid",
         n_neighbors=50,
         prior_weight="auto",
+        n_jobs=None,
         random_state=None,
         verbose=0,
     ):
@@ -170,12 +179,14 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         self.ranking = ranking
         self.n_neighbors = n_neighbors
         self.prior_weight = prior_weight
+        self.n_jobs = n_jobs
 
     _parameter_constraints = {
         **JoapsBase._parameter_constraints,
         "ranking": [one_of(*RANKINGS)],
         "n_neighbors": [integer(1)],
         "prior_weight": [one_of("auto"), real(0)],
+        "n_jobs": N_JOBS,
     }
 
     def fit(self, X, y):
@@ -235,6 +246,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         return title_word_weights(self._tokenize(list(titles), remove_stop_words=True), vectorizer)
 
     def __setstate__(self, state):
+        state = {"n_jobs": None, **state}  # saved before n_jobs existed
         if "network_" in state and "channel_weights_" not in state:
             # Saved by job2vec 0.1: the cosine and prior ranking it was fitted with.
             state = {"ranking": "cosine", "n_neighbors": 50, "temperature_": DEFAULT_TEMPERATURE,
@@ -285,6 +297,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         self.candidate_vectors_ = vectors
         self.candidate_words_ = (self._title_words(classes, self.lexical_vectorizer_)
                                  if self.lexical_vectorizer_ is not None else None)
+        self.__dict__.get("_indexes", {}).pop("mention", None)  # built from the previous candidates' words
         self.classes_ = classes
         return self
 
@@ -320,39 +333,57 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             Columns follow `classes_`.
         """
         vectors, tokens = self._encode_descriptions(X, return_tokens=True)
-        return scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors),
-                                n_columns=len(self.classes_))
+        return scores_in_chunks(self._score_rows(vectors, tokens), len(vectors), n_columns=len(self.classes_),
+                                n_jobs=self.n_jobs)
+
+    def _score_rows(self, vectors, tokens):
+        """``score_rows(rows)`` for `scores_in_chunks`; it reads the model only, so threads may share it."""
+        for name in ("neighbours", "lexical", "mention"):
+            if self.channel_weights_[name]:
+                self._channel_index(name)  # built once here, not by each thread
+        return lambda rows: self._scores(vectors[rows], tokens[rows])
 
     def _scores(self, vectors, tokens):
         """Scores of the candidates for descriptions given by their vectors and token lists."""
         weights = self.channel_weights_
         votes = {}
         if weights["neighbours"]:
-            votes["neighbours"] = self._candidate_votes(neighbour_votes(
-                vectors, self.description_vectors_, self.description_titles_, self.n_neighbors))
+            votes["neighbours"] = self._candidate_votes(self._channel_index("neighbours").votes(vectors,
+                                                                                               self.n_neighbors))
         if weights["lexical"] or weights["mention"]:
             queries = self.lexical_vectorizer_.transform(tokens)
         if weights["lexical"]:
-            votes["lexical"] = self._candidate_votes(neighbour_votes(
-                queries, self._lexical_index, self.description_titles_, self.n_neighbors))
+            votes["lexical"] = self._candidate_votes(self._channel_index("lexical").votes(queries, self.n_neighbors))
         if weights["mention"]:
-            votes["mention"] = mention_scores(queries, self.candidate_words_)
+            votes["mention"] = mention_scores(queries, self._channel_index("mention"))
         return combine(vectors @ self.candidate_vectors_.T, weights, self.candidate_log_prior_, votes)
 
-    @property
-    def _lexical_index(self):
-        """`lexical_matrix_` in CSC form: its transpose is then CSR, so a query multiplies without converting it."""
-        if "_lexical_csc" not in self.__dict__:
-            self._lexical_csc = self.lexical_matrix_.tocsc()
-        return self._lexical_csc
+    def _channel_index(self, name):
+        """What channel `name` ranks with, built on first use from the fitted attributes and never pickled.
+
+        The neighbour channels' `NeighbourIndex`, and the candidates' title
+        words in CSC form (their transpose is then CSR, so a query multiplies
+        it without a conversion); `set_candidates` drops the latter.
+        """
+        indexes = self.__dict__.setdefault("_indexes", {})
+        if name not in indexes:
+            if name == "mention":
+                indexes[name] = self.candidate_words_.tocsc()
+            else:
+                index = self.description_vectors_ if name == "neighbours" else self.lexical_matrix_
+                indexes[name] = NeighbourIndex(index, self.description_titles_)
+        return indexes[name]
 
     def _candidate_votes(self, votes):
         """Votes per fitted title (sparse) as a dense matrix over the candidates; 0 for unfitted ones."""
-        known = self.candidate_groups_ >= 0
+        groups = self.candidate_groups_
+        if len(groups) == votes.shape[1] and np.array_equal(groups, np.arange(len(groups))):
+            return votes.toarray()  # the fitted titles, in their order
+        known = groups >= 0
         if known.all():
-            return votes[:, self.candidate_groups_].toarray()
-        dense = np.zeros((votes.shape[0], len(self.candidate_groups_)), dtype=np.float32)
-        dense[:, known] = votes[:, self.candidate_groups_[known]].toarray()
+            return votes[:, groups].toarray()
+        dense = np.zeros((votes.shape[0], len(groups)), dtype=np.float32)
+        dense[:, known] = votes[:, groups[known]].toarray()
         return dense
 
     def explain(self, description, title=None, method="filters"):
@@ -429,7 +460,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         """
         k = check_k(k)
         vectors, tokens = self._encode_descriptions(X, return_tokens=True)
-        indices, scores = scores_in_chunks(lambda rows: self._scores(vectors[rows], tokens[rows]), len(vectors), k,
-                                           n_columns=len(self.classes_))
+        indices, scores = scores_in_chunks(self._score_rows(vectors, tokens), len(vectors), k,
+                                           n_columns=len(self.classes_), n_jobs=self.n_jobs)
         titles = self.classes_[indices]
         return (titles, scores) if return_scores else titles

@@ -66,6 +66,7 @@ def test_no_description_with_a_known_word():
         ({"validation_fraction": 1.5}, "validation_fraction"),
         ({"margin": -1}, "margin"),
         ({"learning_rate": 0}, "learning_rate"),
+        ({"n_jobs": 0}, "n_jobs must be None or a non-zero integer"),
     ],
 )
 def test_bad_parameters_are_reported_at_fit(params, message):

@@ -43,6 +43,19 @@ def test_tfidf_votes_recover_training_titles(tasks):
     assert votes.shape == (3, len(model.classes_))
 
 
+def test_tfidf_votes_with_threads_and_from_a_model_saved_before_n_jobs(tasks):
+    X, y = tasks
+    model = TfidfNeighborsTitlePredictor().fit(X, y)
+    top = model.predict_top_k(X[:300], k=5)
+    np.testing.assert_array_equal(clone(model).set_params(n_jobs=2).fit(X, y).predict_top_k(X[:300], k=5), top)
+    state = model.__getstate__()
+    del state["n_jobs"]  # job2vec 0.2.0 had no such parameter
+    restored = TfidfNeighborsTitlePredictor.__new__(TfidfNeighborsTitlePredictor)
+    restored.__setstate__(state)
+    assert restored.get_params()["n_jobs"] is None
+    np.testing.assert_array_equal(restored.predict_top_k(X[:300], k=5), top)
+
+
 def test_most_frequent_ranks_by_count():
     model = MostFrequentTitlePredictor().fit(list("abcdef"), ["x", "y", "y", "z", "z", "z"])
     np.testing.assert_array_equal(model.predict_top_k(["q"], k=3)[0], ["z", "y", "x"])

@@ -142,6 +142,29 @@ def test_an_index_of_distinct_texts_votes_as_the_index_of_every_pair(seed, n_tex
                                rtol=1e-5, atol=1e-5)
 
 
+def test_frequent_words_multiplied_densely_give_the_sparse_similarities_and_votes(tasks, monkeypatch):
+    from job2vec import TextPreprocessor, _channels
+
+    X, y = tasks  # real O*NET task statements
+    tokens = np.asarray(TextPreprocessor().fit_transform(X) + [None], dtype=object)[:-1]
+    _, matrix = fit_lexical_index(tokens)
+    n_texts = len(X)
+    titles = title_count_matrix(np.arange(n_texts), np.unique(y, return_inverse=True)[1], n_texts, len(set(y)))
+    queries = matrix[:40]
+    index = _channels.NeighbourIndex(matrix, titles)
+    exact = (queries @ matrix.T).toarray()
+    np.testing.assert_allclose(index.similarities(queries), exact, rtol=1e-5, atol=1e-6)
+    frequent_words, frequent, other_words, others = index._split
+    assert 0 < len(frequent_words) < matrix.shape[1] and frequent.shape == (len(frequent_words), n_texts)
+    assert len(frequent_words) + len(other_words) == matrix.shape[1]
+    # Votes of 40 queries at once (dense block) and 4 at a time (sparse alone) agree.
+    few = sparse.vstack([index.votes(queries[start:start + 4], 5) for start in range(0, 40, 4)])
+    np.testing.assert_allclose(index.votes(queries, 5).toarray(), few.toarray(), rtol=1e-5, atol=1e-6)
+    # The dense block stays within its budget.
+    monkeypatch.setattr(_channels, "_DENSE_BUDGET", n_texts * 3)
+    assert 0 < len(_channels._split_frequent_words(index.transposed)[0]) <= 3
+
+
 def test_a_text_with_several_titles_shares_its_places_in_proportion():
     texts = np.eye(3, dtype=np.float32)
     # Text 0: three pairs titled 0, one titled 1. Text 1: two pairs titled 2. Text 2 is far from the query.

@@ -60,6 +60,13 @@ def test_predict_from_file_stdin_and_json_keeping_jax_compiled_code(trained, wor
     assert len(json.loads(from_postings.stdout)) == len(pd.read_csv(workdir / "postings.csv"))
 
 
+def test_predict_with_threads_gives_the_same_answers(trained, workdir):
+    model, _ = trained
+    answers = [json.loads(job2vec("predict", model, workdir / "postings.csv", "--json", "-k", 3, *n_jobs).stdout)
+               for n_jobs in ([], ["--n-jobs", 2])]
+    assert answers[0] == answers[1] and len(answers[0]) == len(pd.read_csv(workdir / "postings.csv"))
+
+
 def test_neighbours_and_evaluate(trained, workdir):
     model, _ = trained
     result = job2vec("neighbours", model, "data engineer", "-n", 4, "--json")
@@ -159,6 +166,8 @@ def test_any_saved_title_predictor_loads_and_is_named(tasks, workdir):
     result = job2vec("predict", seq2seq, "--json", "-k", 2, stdin="Weld metal parts.\n")
     assert result.returncode == 0, result.stderr
     assert "Loaded a Seq2SeqTitlePredictor" in result.stderr and len(json.loads(result.stdout)[0]["titles"]) == 2
+    result = job2vec("predict", seq2seq, "--n-jobs", 2, stdin="Weld metal parts.\n")
+    assert result.returncode == 1 and "--n-jobs needs a model with an n_jobs parameter" in result.stderr
     result = job2vec("evaluate", tfidf, workdir / "postings.csv", "--json")
     assert result.returncode == 0, result.stderr
     assert "Loaded a TfidfNeighborsTitlePredictor" in result.stderr and 0 <= json.loads(result.stdout)["top_1"] <= 1

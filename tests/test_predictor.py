@@ -92,6 +92,15 @@ def test_not_fitted():
             call(TitlePredictor())
 
 
+def test_a_model_saved_before_n_jobs_ranks_with_one_thread(fitted_predictor, tasks):
+    state = fitted_predictor.__getstate__()
+    del state["n_jobs"]  # job2vec 0.2.0 had no such parameter
+    restored = TitlePredictor.__new__(TitlePredictor)
+    restored.__setstate__(state)
+    assert restored.get_params()["n_jobs"] is None
+    np.testing.assert_array_equal(restored.predict(tasks[0][:5]), fitted_predictor.predict(tasks[0][:5]))
+
+
 def test_mnrl_loss_trains(tasks):
     X, y = tasks
     tp = TitlePredictor(**{**TINY, "loss": "mnrl"}).fit(X, y)
@@ -207,8 +216,9 @@ def test_neighbour_indexes_hold_each_distinct_description_once(tasks):
 def test_unfitted_candidates_get_the_cosine_and_mention_channels_only(fitted_predictor, tasks):
     tp = pickle.loads(pickle.dumps(fitted_predictor))
     tp.channel_weights_ = {"prior": 0.0, "neighbours": 1.0, "lexical": 1.0, "mention": 0.5}
-    tp.set_candidates(["geographer", tp.titles_[0]])
     X = tasks[0][:4]
+    tp.decision_function(X)  # builds the channels' indexes, the mention one from the fitted titles' words
+    tp.set_candidates(["geographer", tp.titles_[0]])
     unseen = list(tp.classes_).index("geographer")
     words = tp.lexical_vectorizer_.transform(TextPreprocessor().fit_transform(X))
     mention = (words.toarray() > 0) @ tp.candidate_words_[unseen].toarray().ravel()

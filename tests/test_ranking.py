@@ -1,6 +1,7 @@
 """The chunked scorer every predictor ranks through, and scoring without copying a network."""
 
 import copy
+import threading
 
 import numpy as np
 from hypothesis import given
@@ -10,11 +11,13 @@ from job2vec._ranking import scores_in_chunks, top_k_indices
 from job2vec.metrics import top_k_scorer
 
 
-@given(st.integers(1, 40), st.integers(1, 12), st.integers(1, 15), st.integers(1, 9), st.integers(0, 10**6))
-def test_chunked_scores_equal_the_whole_matrix(n_rows, n_classes, k, size, seed):
+@given(st.integers(1, 40), st.integers(1, 12), st.integers(1, 15), st.integers(1, 9), st.integers(0, 10**6),
+       st.sampled_from([None, 1, 2, -1]))
+def test_chunked_scores_equal_the_whole_matrix(n_rows, n_classes, k, size, seed, n_jobs):
     matrix = np.random.default_rng(seed).normal(size=(n_rows, n_classes)).astype(np.float32)
-    np.testing.assert_array_equal(scores_in_chunks(lambda rows: matrix[rows], n_rows, size=size), matrix)
-    indices, scores = scores_in_chunks(lambda rows: matrix[rows], n_rows, k, size=size)
+    np.testing.assert_array_equal(scores_in_chunks(lambda rows: matrix[rows], n_rows, size=size, n_jobs=n_jobs),
+                                  matrix)
+    indices, scores = scores_in_chunks(lambda rows: matrix[rows], n_rows, k, size=size, n_jobs=n_jobs)
     np.testing.assert_array_equal(indices, top_k_indices(matrix, k))
     np.testing.assert_array_equal(scores, np.take_along_axis(matrix, top_k_indices(matrix, k), axis=1))
 
@@ -27,6 +30,29 @@ def test_predictor_ranks_through_the_chunked_scorer(fitted_predictor, tasks):
     titles, got = fitted_predictor.predict_top_k(X, k=4, return_scores=True)
     np.testing.assert_array_equal(fitted_predictor.classes_[best], titles)
     np.testing.assert_allclose(scores, got, rtol=1e-6)
+
+
+def test_with_two_jobs_two_threads_score_at_once():
+    matrix = np.random.default_rng(0).normal(size=(10, 6)).astype(np.float32)
+    both_running = threading.Barrier(2, timeout=30)  # broken, and raising, if the chunks ran one after the other
+
+    def score_rows(rows):
+        both_running.wait()
+        return matrix[rows]
+
+    indices, _ = scores_in_chunks(score_rows, 10, 3, n_jobs=2)  # 5 rows a thread
+    np.testing.assert_array_equal(indices, top_k_indices(matrix, 3))
+
+
+def test_threads_rank_as_one_thread_does(fitted_predictor, tasks):
+    X = tasks[0][:300]
+    threaded = copy.copy(fitted_predictor).set_params(n_jobs=2)
+    titles, scores = fitted_predictor.predict_top_k(X, k=5, return_scores=True)
+    threaded_titles, threaded_scores = threaded.predict_top_k(X, k=5, return_scores=True)
+    np.testing.assert_array_equal(threaded_titles, titles)
+    np.testing.assert_allclose(threaded_scores, scores, rtol=1e-6)  # BLAS may round another chunk shape differently
+    np.testing.assert_allclose(threaded.decision_function(X), fitted_predictor.decision_function(X), rtol=1e-6,
+                               atol=1e-6)
 
 
 def test_copy_shares_the_network_and_the_test_title_scorer_leaves_the_model_alone(fitted_predictor, tasks):
