@@ -44,8 +44,8 @@ RANKING_DOC = """
         (joblib's convention: None means 1 unless in a
         :func:`joblib.parallel_config` context, -1 means all processors). The
         neighbour channels' sparse and dense products release the GIL, so
-        threads share the model without copying it; the results do not
-        depend on it. Encoding already uses every core (JAX)."""
+        threads share the model without copying it; the scores are the same
+        up to float rounding. Encoding already uses every core (JAX)."""
 
 
 class TitlePredictor(TopKPredictorMixin, JoapsBase):
