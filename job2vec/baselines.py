@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import fit_seed
-from ._channels import neighbour_votes, title_count_matrix
+from ._channels import NeighbourIndex, title_count_matrix
 from ._ranking import TopKPredictorMixin, check_k, most_similar_titles, scores_in_chunks, top_k_indices
 from ._validation import (N_JOBS, RANDOM_STATE, check_pairs, check_texts, instance_of, integer, one_of, real,
                           string_input_tags, validate_params)
@@ -73,6 +73,11 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         self.stop_words = stop_words
         self.n_jobs = n_jobs
 
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ may return __dict__ itself
+        state.pop("_index", None)  # rebuilt on use; it holds a lock, which does not pickle
+        return state
+
     def __setstate__(self, state):
         super().__setstate__({"n_jobs": None, **state})  # saved before n_jobs existed
 
@@ -103,6 +108,7 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
             raise ValueError(f"TF-IDF could not be fitted: {exc}") from exc
         self.vectorizer_, self.classes_ = vectorizer, classes
         self.train_matrix_, self.train_groups_ = matrix, groups
+        self.__dict__.pop("_index", None)  # built from the previous fit's descriptions
         return self
 
     def decision_function(self, X):
@@ -116,19 +122,24 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        query = self._query(X)
-        return scores_in_chunks(lambda rows: self._votes(query[rows]), query.shape[0], n_jobs=self.n_jobs)
+        query, index = self._query(X), self._neighbour_index()
+        return scores_in_chunks(lambda rows: self._votes(index, query[rows]), query.shape[0], n_jobs=self.n_jobs)
 
     def _query(self, X):
         check_is_fitted(self, "train_matrix_")
         return self.vectorizer_.transform(check_texts(X, "X", allow_tokens=False))
 
-    def _votes(self, query):
+    def _neighbour_index(self):
+        """The training descriptions' `NeighbourIndex`, built once per fit and shared by all threads."""
+        if "_index" not in self.__dict__:
+            n_rows = len(self.train_groups_)
+            titles = title_count_matrix(np.arange(n_rows), self.train_groups_, n_rows, len(self.classes_))
+            self._index = NeighbourIndex(self.train_matrix_, titles)
+        return self._index
+
+    def _votes(self, index, query):
         """Summed similarities of each query row's nearest training descriptions, per title."""
-        n_rows = len(self.train_groups_)
-        titles = title_count_matrix(np.arange(n_rows), self.train_groups_, n_rows, len(self.classes_))
-        votes = neighbour_votes(query, self.train_matrix_, titles, self.n_neighbors)
-        return votes.toarray().astype(np.float32)
+        return index.votes(query, self.n_neighbors).toarray().astype(np.float32)
 
     def predict_top_k(self, X, k=10, return_scores=False):
         """The `k` titles with the most votes, best first.
@@ -145,8 +156,9 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         scores : ndarray of shape (n_samples, k), only if `return_scores`
         """
         k = check_k(k)
-        query = self._query(X)
-        best, scores = scores_in_chunks(lambda rows: self._votes(query[rows]), query.shape[0], k, n_jobs=self.n_jobs)
+        query, index = self._query(X), self._neighbour_index()
+        best, scores = scores_in_chunks(lambda rows: self._votes(index, query[rows]), query.shape[0], k,
+                                        n_jobs=self.n_jobs)
         titles = self.classes_[best]
         return (titles, scores) if return_scores else titles
 

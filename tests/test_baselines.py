@@ -56,6 +56,19 @@ def test_tfidf_votes_with_threads_and_from_a_model_saved_before_n_jobs(tasks):
     np.testing.assert_array_equal(restored.predict_top_k(X[:300], k=5), top)
 
 
+def test_tfidf_index_is_built_once_and_forgotten_by_a_refit(tasks):
+    X, y = tasks
+    model = TfidfNeighborsTitlePredictor(n_jobs=2).fit(X[::2], y[::2])
+    model.predict_top_k(X[:40], k=3)
+    index = model._neighbour_index()
+    model.decision_function(X[40:80])
+    assert model._neighbour_index() is index  # one index for every call and thread
+    model.fit(X[1::2], y[1::2])  # other descriptions
+    fresh = TfidfNeighborsTitlePredictor().fit(X[1::2], y[1::2])
+    np.testing.assert_array_equal(model.predict_top_k(X[:40], k=3), fresh.predict_top_k(X[:40], k=3))
+    assert "_index" not in pickle.loads(pickle.dumps(model)).__dict__
+
+
 def test_most_frequent_ranks_by_count():
     model = MostFrequentTitlePredictor().fit(list("abcdef"), ["x", "y", "y", "z", "z", "z"])
     np.testing.assert_array_equal(model.predict_top_k(["q"], k=3)[0], ["z", "y", "x"])
