@@ -24,6 +24,7 @@ TITLE_VECTOR = "title_vector"
 TITLE_PIECES_INPUT = "title_pieces"
 PIECES_EMBEDDING = "title_pieces_embedding"
 TITLE_WORD_MEAN = "title_word_mean"
+UNKNOWN_WORD_NORM = "unknown_word_norm"
 PREDICT_BATCH = 256
 DESCRIPTION_POSITIONS = "description_positions"
 DESCRIPTION_WORDS = "description_words"
@@ -64,7 +65,11 @@ def build_joaps_network(
         of hashed character n-gram pieces per title word (see
         `job2vec.word_vectors.word_pieces`): each word's vector is its W_in
         row plus the mean of its pieces' vectors from a trainable table of
-        this many buckets, so unknown words count too.
+        this many buckets, so unknown words count too. A word unknown to
+        W_in is its pieces' mean scaled to the median norm of W_in's rows
+        (`UnknownWordNorm`): unscaled, it was 6-8 times shorter than a known
+        word, and the title encoder could hardly tell "naesoc analyst" from
+        "fisnit analyst".
     title_word_mean : bool
         Add to the GRU's output a linear map of the mean of the title's word
         vectors, so that every word moves the title vector (see `title_vector`).
@@ -102,6 +107,9 @@ def build_joaps_network(
         title_inputs.append(keras.Input((title_length, MAX_PIECES), dtype="int32", name=TITLE_PIECES_INPUT))
         pieces_embedding = layers.Embedding(subword_buckets + 1, dim, name=PIECES_EMBEDDING,
                                             embeddings_initializer=keras.initializers.RandomNormal(stddev=0.05))
+        norms = np.linalg.norm(embeddings[1:], axis=1)
+        typical_norm = float(np.median(norms[norms > 0])) if norms.any() else 1.0
+        pieces_embedding = (pieces_embedding, UnknownWordNorm(typical_norm, name=UNKNOWN_WORD_NORM))
     word_mean = layers.Dense(embedding_size, use_bias=False, name=TITLE_WORD_MEAN) if title_word_mean else None
     title = title_vector(title_gru, word_mean, *title_word_vectors(w_in, pieces_embedding, title_inputs),
                          name=TITLE_VECTOR)
@@ -116,17 +124,24 @@ def title_word_vectors(w_in, pieces_embedding, title_inputs):
 
     `title_inputs` is ``[title_ids]`` or ``[title_ids, title_pieces]`` (then
     `pieces_embedding` embeds the pieces); a word unknown to W_in (id 0) still
-    counts when it has pieces.
+    counts when it has pieces. `pieces_embedding` is the pieces' Embedding
+    layer, or ``(embedding, unknown_word_norm)`` to scale an unknown word's
+    pieces with `UnknownWordNorm` (networks built before it had none).
     """
     ids = title_inputs[0]
     words, mask = w_in(ids), ops.not_equal(ids, 0)
     if len(title_inputs) == 1:
         return words, mask
     pieces = title_inputs[1]
+    pieces_embedding, unknown_norm = pieces_embedding if isinstance(pieces_embedding, tuple) else (pieces_embedding,
+                                                                                                   None)
     present = ops.cast(ops.not_equal(pieces, 0), words.dtype)
     count = ops.sum(present, axis=2)
     summed = ops.sum(pieces_embedding(pieces) * present[..., None], axis=2)
-    return words + summed / ops.maximum(count, 1.0)[..., None], ops.logical_or(mask, ops.greater(count, 0))
+    pieces_mean = summed / ops.maximum(count, 1.0)[..., None]
+    if unknown_norm is not None:
+        pieces_mean = unknown_norm(pieces_mean, ids)
+    return words + pieces_mean, ops.logical_or(mask, ops.greater(count, 0))
 
 
 def title_vector(title_gru, word_mean, words, mask, name):
@@ -163,6 +178,34 @@ class UnitVector(layers.Layer):
         return inputs * ops.rsqrt(ops.maximum(squared, 1e-24))  # Keras caps 1/norm at 1e12: the same floor
 
 
+@keras.saving.register_keras_serializable(package="job2vec")
+class UnknownWordNorm(layers.Layer):
+    """The pieces' mean of a word unknown to W_in scaled to `norm` (a typical W_in row's); other words' as it is.
+
+    Called on ``(pieces_mean, title_ids)``. A padding position (no id, no
+    pieces) stays zero: its norm is floored as in `UnitVector`.
+    """
+
+    def __init__(self, norm, **kwargs):
+        super().__init__(**kwargs)
+        self.norm = float(norm)
+
+    def call(self, pieces_mean, ids):
+        unknown = ops.cast(ops.equal(ids, 0), pieces_mean.dtype)[..., None]
+        squared = ops.sum(ops.square(pieces_mean), axis=-1, keepdims=True)
+        scaled = pieces_mean * (self.norm * ops.rsqrt(ops.maximum(squared, 1e-24)))
+        return unknown * scaled + (1.0 - unknown) * pieces_mean
+
+    def get_config(self):
+        return {**super().get_config(), "norm": self.norm}
+
+
+def title_pieces_layers(network):
+    """What `title_word_vectors` takes as `pieces_embedding` to rebuild `network`'s title word vectors."""
+    pieces, unknown_norm = optional_layer(network, PIECES_EMBEDDING), optional_layer(network, UNKNOWN_WORD_NORM)
+    return pieces if unknown_norm is None else (pieces, unknown_norm)
+
+
 def optional_layer(network, name):
     """`network`'s layer called `name`, or None when it has none (a network built without it)."""
     return next((layer for layer in network.layers if layer.name == name), None)
@@ -185,7 +228,7 @@ def with_sampled_negatives(network, n_negatives, pairs=None):
     pairs = network if pairs is None else pairs
     title_inputs = network.inputs[1:]
     negative_inputs = [keras.Input(t.shape[1:], dtype="int32", name=f"negative_{t.name}") for t in title_inputs]
-    words = title_word_vectors(network.get_layer("w_in"), optional_layer(network, PIECES_EMBEDDING), negative_inputs)
+    words = title_word_vectors(network.get_layer("w_in"), title_pieces_layers(network), negative_inputs)
     negatives = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN), *words,
                              name="negative_vector")
     # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.

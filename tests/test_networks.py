@@ -4,8 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from job2vec._networks import (DescriptionEncoder, DistinctWordShapes, UnitVector, _bucket, build_joaps_network,
-                               distinct_words, pairs_graph, split_encoders)
+from job2vec._networks import (UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctWordShapes, UnitVector, _bucket,
+                               build_joaps_network, distinct_words, pairs_graph, split_encoders, title_pieces_layers,
+                               title_word_vectors)
 from job2vec.losses import WOCRLoss
 
 
@@ -72,6 +73,27 @@ def test_the_title_vector_adds_the_mapped_mean_of_its_words_padding_left_out():
     for title, vector, gru in zip(titles, vectors, grus):
         expected = gru + w_in[title[title > 0]].mean(axis=0) @ mapping
         np.testing.assert_allclose(vector, expected / np.linalg.norm(expected), atol=1e-5)
+
+
+def test_a_word_unknown_to_w_in_is_as_long_as_a_typical_known_word(tmp_path):
+    network = small_network(np.random.default_rng(0), subword_buckets=50)
+    w_in, (pieces_layer, unknown_norm) = network.get_layer("w_in"), title_pieces_layers(network)
+    inputs = network.inputs[1:]
+    words = keras.Model(inputs, title_word_vectors(w_in, (pieces_layer, unknown_norm), inputs)[0])
+    ids = np.array([[5, 0, 0, 9]], dtype="int32")  # a known word, an unknown one, padding, a known one
+    pieces = np.zeros((1, 4, inputs[1].shape[2]), dtype="int32")
+    pieces[0, 0, :3], pieces[0, 1, :4], pieces[0, 3, :2] = [1, 2, 3], [4, 5, 6, 7], [8, 9]
+    vectors = words.predict([ids, pieces], verbose=0)[0]
+    table, pieces_table = w_in.get_weights()[0], pieces_layer.get_weights()[0]
+    typical = np.median(np.linalg.norm(table[1:], axis=1))
+    assert unknown_norm.name == UNKNOWN_WORD_NORM and unknown_norm.norm == pytest.approx(typical)
+    unknown = pieces_table[[4, 5, 6, 7]].mean(axis=0)
+    np.testing.assert_allclose(vectors[1], table[0] + unknown * typical / np.linalg.norm(unknown), rtol=1e-5)
+    np.testing.assert_allclose(vectors[0], table[5] + pieces_table[[1, 2, 3]].mean(axis=0), rtol=1e-5)  # as it was
+    np.testing.assert_allclose(vectors[2], table[0], atol=1e-7)  # padding: no pieces added
+    network.save(tmp_path / "network.keras")
+    restored = keras.saving.load_model(tmp_path / "network.keras")
+    assert restored.get_layer(UNKNOWN_WORD_NORM).norm == unknown_norm.norm
 
 
 def test_unit_vectors_are_keras_unit_normalization_and_zero_stays_zero():
