@@ -102,16 +102,16 @@ def build_joaps_network(
 
     title_ids = keras.Input((title_length,), dtype="int32", name=TITLE_INPUT)
     title_gru = layers.Bidirectional(layers.GRU(embedding_size // 2), name="title_gru")
-    title_inputs, pieces_embedding = [title_ids], None
+    title_inputs, pieces_embedding, unknown_norm = [title_ids], None, None
     if subword_buckets:
         title_inputs.append(keras.Input((title_length, MAX_PIECES), dtype="int32", name=TITLE_PIECES_INPUT))
         pieces_embedding = layers.Embedding(subword_buckets + 1, dim, name=PIECES_EMBEDDING,
                                             embeddings_initializer=keras.initializers.RandomNormal(stddev=0.05))
         norms = np.linalg.norm(embeddings[1:], axis=1)
         typical_norm = float(np.median(norms[norms > 0])) if norms.any() else 1.0
-        pieces_embedding = (pieces_embedding, UnknownWordNorm(typical_norm, name=UNKNOWN_WORD_NORM))
+        unknown_norm = UnknownWordNorm(typical_norm, name=UNKNOWN_WORD_NORM)
     word_mean = layers.Dense(embedding_size, use_bias=False, name=TITLE_WORD_MEAN) if title_word_mean else None
-    title = title_vector(title_gru, word_mean, *title_word_vectors(w_in, pieces_embedding, title_inputs),
+    title = title_vector(title_gru, word_mean, *title_word_vectors(w_in, pieces_embedding, title_inputs, unknown_norm),
                          name=TITLE_VECTOR)
     model = keras.Model([description_ids, *title_inputs], layers.Concatenate(name="pair")([description, title]),
                         name="joaps")
@@ -119,22 +119,19 @@ def build_joaps_network(
     return with_sampled_negatives(model, n_negatives) if n_negatives is not None else model
 
 
-def title_word_vectors(w_in, pieces_embedding, title_inputs):
+def title_word_vectors(w_in, pieces_embedding, title_inputs, unknown_norm=None):
     """The title encoder's word vectors and mask: W_in of each word, plus the mean of its pieces if any.
 
     `title_inputs` is ``[title_ids]`` or ``[title_ids, title_pieces]`` (then
     `pieces_embedding` embeds the pieces); a word unknown to W_in (id 0) still
-    counts when it has pieces. `pieces_embedding` is the pieces' Embedding
-    layer, or ``(embedding, unknown_word_norm)`` to scale an unknown word's
-    pieces with `UnknownWordNorm` (networks built before it had none).
+    counts when it has pieces, scaled by `unknown_norm` (an `UnknownWordNorm`;
+    None in networks built before it).
     """
     ids = title_inputs[0]
     words, mask = w_in(ids), ops.not_equal(ids, 0)
     if len(title_inputs) == 1:
         return words, mask
     pieces = title_inputs[1]
-    pieces_embedding, unknown_norm = pieces_embedding if isinstance(pieces_embedding, tuple) else (pieces_embedding,
-                                                                                                   None)
     present = ops.cast(ops.not_equal(pieces, 0), words.dtype)
     count = ops.sum(present, axis=2)
     summed = ops.sum(pieces_embedding(pieces) * present[..., None], axis=2)
@@ -200,12 +197,6 @@ class UnknownWordNorm(layers.Layer):
         return {**super().get_config(), "norm": self.norm}
 
 
-def title_pieces_layers(network):
-    """What `title_word_vectors` takes as `pieces_embedding` to rebuild `network`'s title word vectors."""
-    pieces, unknown_norm = optional_layer(network, PIECES_EMBEDDING), optional_layer(network, UNKNOWN_WORD_NORM)
-    return pieces if unknown_norm is None else (pieces, unknown_norm)
-
-
 def optional_layer(network, name):
     """`network`'s layer called `name`, or None when it has none (a network built without it)."""
     return next((layer for layer in network.layers if layer.name == name), None)
@@ -228,7 +219,8 @@ def with_sampled_negatives(network, n_negatives, pairs=None):
     pairs = network if pairs is None else pairs
     title_inputs = network.inputs[1:]
     negative_inputs = [keras.Input(t.shape[1:], dtype="int32", name=f"negative_{t.name}") for t in title_inputs]
-    words = title_word_vectors(network.get_layer("w_in"), title_pieces_layers(network), negative_inputs)
+    words = title_word_vectors(network.get_layer("w_in"), optional_layer(network, PIECES_EMBEDDING), negative_inputs,
+                               optional_layer(network, UNKNOWN_WORD_NORM))
     negatives = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN), *words,
                              name="negative_vector")
     # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.

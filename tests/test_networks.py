@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 
 from job2vec._networks import (UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctWordShapes, UnitVector, _bucket,
-                               build_joaps_network, distinct_words, pairs_graph, split_encoders, title_pieces_layers,
-                               title_word_vectors)
+                               build_joaps_network, distinct_words, pairs_graph, split_encoders, title_word_vectors)
 from job2vec.losses import WOCRLoss
 
 
@@ -77,9 +76,9 @@ def test_the_title_vector_adds_the_mapped_mean_of_its_words_padding_left_out():
 
 def test_a_word_unknown_to_w_in_is_as_long_as_a_typical_known_word(tmp_path):
     network = small_network(np.random.default_rng(0), subword_buckets=50)
-    w_in, (pieces_layer, unknown_norm) = network.get_layer("w_in"), title_pieces_layers(network)
-    inputs = network.inputs[1:]
-    words = keras.Model(inputs, title_word_vectors(w_in, (pieces_layer, unknown_norm), inputs)[0])
+    w_in, pieces_layer = network.get_layer("w_in"), network.get_layer("title_pieces_embedding")
+    unknown_norm, inputs = network.get_layer(UNKNOWN_WORD_NORM), network.inputs[1:]
+    words = keras.Model(inputs, title_word_vectors(w_in, pieces_layer, inputs, unknown_norm)[0])
     ids = np.array([[5, 0, 0, 9]], dtype="int32")  # a known word, an unknown one, padding, a known one
     pieces = np.zeros((1, 4, inputs[1].shape[2]), dtype="int32")
     pieces[0, 0, :3], pieces[0, 1, :4], pieces[0, 3, :2] = [1, 2, 3], [4, 5, 6, 7], [8, 9]
