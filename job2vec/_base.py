@@ -427,11 +427,15 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     def _encode_descriptions(self, X, return_tokens=False):
         check_is_fitted(self, "network_")
         tokens = self._tokenize(check_texts(X, "X"), remove_stop_words=True)
-        few = int((self.vocabulary_.known_lengths(tokens) < MIN_KNOWN_WORDS).sum())
+        ids = self.vocabulary_.encode(tokens, self.description_length_)
+        # `encode` keeps the known words only (ids from 1), so a row's first ids tell how many it has.
+        known = (np.count_nonzero(ids[:, :MIN_KNOWN_WORDS], axis=1) if ids.shape[1] >= MIN_KNOWN_WORDS
+                 else self.vocabulary_.known_lengths(tokens))
+        few = int((known < MIN_KNOWN_WORDS).sum())
         if few:
             warnings.warn(f"{few} of {len(tokens)} descriptions have fewer than {MIN_KNOWN_WORDS} words the model "
                           "knows: their titles are guesses.", UserWarning, stacklevel=3)
-        vectors = self._encoder_pair[0](self.vocabulary_.encode(tokens, self.description_length_))
+        vectors = self._encoder_pair[0](ids)
         return (vectors, np.asarray(tokens + [None], dtype=object)[:-1]) if return_tokens else vectors
 
     def _encode_titles(self, X):

@@ -259,6 +259,11 @@ def test_predict_proba_is_calibrated_on_validation(fitted_predictor, tasks):
 def test_descriptions_without_known_words_raise_one_counting_warning(fitted_predictor, tasks):
     with pytest.warns(UserWarning, match="2 of 3 descriptions have fewer than 3 words"):
         fitted_predictor.predict(["€€€ ### !!!", "🙂🙂", tasks[0][0]])
+    # The count is exact at the threshold: two known words warn, three do not.
+    known = [w for w in fitted_predictor._tokenize([tasks[0][0]], remove_stop_words=True)[0]
+             if w in fitted_predictor.vocabulary_]
+    with pytest.warns(UserWarning, match="1 of 2 descriptions have fewer than 3 words"):
+        fitted_predictor.predict([" ".join(known[:2]), " ".join(known[:3])])
 
 
 def test_warp_samples_negatives_with_their_subword_pieces(tasks):
