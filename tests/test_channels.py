@@ -165,6 +165,24 @@ def test_frequent_words_multiplied_densely_give_the_sparse_similarities_and_vote
     assert 0 < len(_channels._split_frequent_words(index.transposed)[0]) <= 3
 
 
+def test_a_few_queries_multiplied_through_their_words_rows_give_the_sparse_similarities(tasks):
+    from job2vec import TextPreprocessor, _channels
+
+    X, y = tasks  # real O*NET task statements
+    tokens = np.asarray(TextPreprocessor().fit_transform(X) + [None], dtype=object)[:-1]
+    vectorizer, matrix = fit_lexical_index(tokens)
+    n_texts = len(X)
+    titles = title_count_matrix(np.arange(n_texts), np.unique(y, return_inverse=True)[1], n_texts, len(set(y)))
+    index = _channels.NeighbourIndex(matrix, titles)
+    no_known_word = vectorizer.transform([["qwertyuiop"]])
+    for queries in (matrix[7:8], matrix[100:103], sparse.vstack([matrix[5], no_known_word, matrix[9]]).tocsr()):
+        assert queries.shape[0] < _channels._DENSE_FROM_ROWS
+        similarities = index.similarities(queries)
+        assert isinstance(similarities, np.ndarray) and similarities.shape == (queries.shape[0], n_texts)
+        np.testing.assert_allclose(similarities, (queries @ matrix.T).toarray(), rtol=1e-5, atol=1e-6)
+    assert not index.similarities(no_known_word).any()
+
+
 def test_a_text_with_several_titles_shares_its_places_in_proportion():
     texts = np.eye(3, dtype=np.float32)
     # Text 0: three pairs titled 0, one titled 1. Text 1: two pairs titled 2. Text 2 is far from the query.
