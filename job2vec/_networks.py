@@ -306,10 +306,9 @@ class TabledFilters(layers.Layer):
         for convolution in convolutions:
             slices = []
             for k, kernel_slice in enumerate(ops.convert_to_numpy(convolution.kernel)):
-                table = self.add_weight(shape=(len(word_vectors), kernel_slice.shape[1]), initializer="zeros",
-                                        trainable=False, name=f"{convolution.name}_{k}")
-                table.assign(word_vectors @ kernel_slice)
-                slices.append(table)
+                projections = word_vectors @ kernel_slice
+                slices.append(self.add_weight(shape=projections.shape, trainable=False, name=f"{convolution.name}_{k}",
+                                              initializer=lambda shape, dtype=None, value=projections: value))
             self.tables.append(slices)
 
     def call(self, ids):
@@ -456,6 +455,9 @@ def run_encoder(encoder, ids):
 # The largest `TabledFilters` table a `DescriptionEncoder` makes; above it (vocabularies of
 # some 56,000 words or more at the paper's sizes) it projects each batch's words instead.
 TABLE_BUDGET = 256 * 2**20
+# Descriptions per call through the table: their gathered windows then stay in the CPU's caches
+# (2,000 LinkedIn descriptions in 0.83 s by 16, 1.38 s and some 500 MB more memory by 256).
+TABLE_BATCH = 16
 
 
 class DescriptionEncoder:
@@ -471,7 +473,8 @@ class DescriptionEncoder:
     network : keras.Model
         A JOAPS network (`build_joaps_network`); the encoder shares its weights.
     batch_size : int, default=PREDICT_BATCH
-        Descriptions per compiled call (with projections).
+        Descriptions per compiled call (with projections; at most
+        `TABLE_BATCH` through the table).
     projected : bool or None, default=None
         Force one path (tests); None chooses with `uses_projections`.
     table_budget : int, default=TABLE_BUDGET
@@ -489,7 +492,7 @@ class DescriptionEncoder:
             self.shapes = DistinctWordShapes(network.get_layer("w_in").input_dim)
         else:
             self.model = split_encoders(network)[0]
-        self.batch_size = batch_size
+        self.batch_size = min(batch_size, TABLE_BATCH) if self.tabled else batch_size
 
     def __call__(self, ids):
         ids = np.asarray(ids, dtype=np.int32)
