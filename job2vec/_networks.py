@@ -272,11 +272,8 @@ class ProjectedFilters(layers.Layer):
             width, dim, n_filters = convolution.kernel.shape
             slices = ops.reshape(ops.transpose(convolution.kernel, (1, 0, 2)), (dim, width * n_filters))
             projections = ops.matmul(word_vectors, slices)  # (distinct words, width * filters)
-            n_windows = positions.shape[1] - width + 1
-            windows = 0.0
-            for k in range(width):
-                windows = windows + ops.take(projections[:, k * n_filters:(k + 1) * n_filters],
-                                             positions[:, k:k + n_windows], axis=0)
+            windows = window_sums([projections[:, k * n_filters:(k + 1) * n_filters] for k in range(width)],
+                                  positions)
             best = ops.stop_gradient(ops.argmax(windows, axis=1))  # (n, filters): each filter's winning window
             # The winner's value again, from the projections alone: its gradient is n × filters × width terms.
             flat = ops.reshape(projections, (-1,))
@@ -312,14 +309,22 @@ class TabledFilters(layers.Layer):
             self.tables.append(slices)
 
     def call(self, ids):
-        pooled = []
-        for convolution, tables in zip(self.convolutions, self.tables):
-            n_windows = ids.shape[1] - len(tables) + 1
-            windows = 0.0
-            for k, table in enumerate(tables):
-                windows = windows + ops.take(table, ids[:, k:k + n_windows], axis=0)
-            pooled.append(ops.tanh(ops.max(windows, axis=1) + convolution.bias))
-        return pooled
+        return [ops.tanh(ops.max(window_sums(tables, ids), axis=1) + convolution.bias)
+                for convolution, tables in zip(self.convolutions, self.tables)]
+
+
+def window_sums(slices, rows):
+    """Each window's convolution without bias: the sum over its positions k of ``slices[k][word]``.
+
+    `slices[k]` holds every word's projection through kernel position k (words,
+    filters); `rows` (n, length) are the words' rows in it. Returns (n,
+    windows, filters).
+    """
+    n_windows = rows.shape[1] - len(slices) + 1
+    windows = 0.0
+    for k, projections in enumerate(slices):
+        windows = windows + ops.take(projections, rows[:, k:k + n_windows], axis=0)
+    return windows
 
 
 def _convolutions(network):
