@@ -83,6 +83,8 @@ def measure_cli(model, texts):
 
     The command keeps JAX's compiled code in a cache; the first ``predict`` runs with an
     empty one (a new model or a new machine), the second with what the first compiled.
+    Since a loaded JOAPS model predicts in NumPy, neither call compiles: they differ by
+    the file cache and the machine only.
     """
     import joblib
 

@@ -156,7 +156,7 @@ def unseen_titles_too_close(model, titles, threshold=0.995):
     if not unseen.any():
         return float("nan"), []
     queries = [query for query, keep in zip(queries, unseen) if keep]
-    similarity = run_encoder(model._encoder_pair[1], [a[unseen] for a in inputs]) @ model.title_vectors_.T
+    similarity = run_encoder(model._title_encoder, [a[unseen] for a in inputs]) @ model.title_vectors_.T
     nearest = similarity.argmax(axis=1)
     best = similarity[np.arange(len(queries)), nearest]
     closest = [(round(float(best[i]), 4), queries[i], model.titles_[nearest[i]]) for i in np.argsort(-best)[:5]]

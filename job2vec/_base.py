@@ -4,30 +4,31 @@ It owns the parameters and their constraints, the fit (corpus, network,
 training through the shared loop), and the encoding of new texts. The pieces
 it assembles live in one module each: `word_vectors.prepare_corpus`,
 `_networks`, `_training` (loss registry, loop), `_persistence` (pickling).
+
+Keras loads only where a network is built or run (fit, titles): a loaded
+model encodes descriptions in NumPy (`_description`), so prediction never
+imports Keras or JAX.
 """
 
+import functools
 import os
 import warnings
 from collections import namedtuple
 
-import keras
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._networks import (DescriptionEncoder, build_joaps_network, pairs_graph, run_encoder, split_encoders,
-                        with_distinct_words, with_sampled_negatives)
+from ._description import TABLE_BUDGET, TabledDescriptionEncoder, description_weights, table_bytes
 from ._persistence import KerasPickleMixin
 from ._ranking import most_similar_titles
-from ._separation import input_rows, separate_titles
-from ._training import (LOSSES, WARP_NEGATIVES, best_epoch, hold_out, rows_from_tables, seeded, train_network,
-                        with_known_words)
 from ._validation import (RANDOM_STATE, check_pairs, check_texts, even_integer, instance_of, integer,
                           non_empty_tuple_of, one_of, ordered_pair, real, string_input_tags, validate_params)
 from .preprocessing import normalize_title, tokenize
 from .word_vectors import prepare_corpus
 
+LOSS_NAMES = ("wocr", "mnrl", "warp")  # the keys of `_training.LOSSES`, known without loading Keras
 MIN_KNOWN_WORDS = 3  # descriptions with fewer known words get a warning: their answer is a guess
 
 PARAMETERS_DOC = """
@@ -279,7 +280,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         "filter_sizes": [non_empty_tuple_of(integer(1))],
         "n_filters": [integer(1)],
         "embedding_size": [even_integer(2, " (two GRU directions)")],
-        "loss": [one_of(*LOSSES)],
+        "loss": [one_of(*LOSS_NAMES)],
         "margin": [real(0, 2)],
         "subword_buckets": [integer(0)],
         "title_word_mean": [one_of(True, False)],
@@ -297,6 +298,13 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         fitted = {"subword_buckets": 0, "title_punctuation_": False, "max_title_similarity": None}
         super().__setstate__({"title_word_mean": False, **(fitted if "network_" in state else {}), **state})
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "network_" in state:
+            # A cache, but kept: with it a loaded model encodes descriptions without Keras.
+            state["_description_weights"] = self._description_weights
+        return state
+
     # ------------------------------------------------------------------- fit
     def _fit(self, descriptions, titles, description_name, title_name, same_target=None):
         """Fit on aligned descriptions and titles; set fitted attributes only on success.
@@ -306,6 +314,14 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         normalized title. Returns a `FitSplit`, for estimators that fit more on
         top (the ranking channels).
         """
+        import keras
+
+        from ._networks import (build_joaps_network, pairs_graph, run_encoder, split_encoders, with_distinct_words,
+                                with_sampled_negatives)
+        from ._separation import separate_titles
+        from ._training import (LOSSES, WARP_NEGATIVES, best_epoch, hold_out, rows_from_tables, seeded,
+                                train_network, with_known_words)
+
         validate_params(self)
         if description_name == "X":
             descriptions, titles = check_pairs(descriptions, titles, "X", "y")
@@ -368,16 +384,16 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
             )
             if self.max_title_similarity is not None:
                 separate_titles(network, title_arrays_by_group, self.max_title_similarity, shuffle, self.verbose)
-        encoders = (DescriptionEncoder(network), split_encoders(network)[1])
-        title_vectors = run_encoder(encoders[1], title_arrays_by_group)
+        title_encoder = split_encoders(network)[1]
+        title_vectors = run_encoder(title_encoder, title_arrays_by_group)
 
         # Everything computed: only now replace a previous fit.
+        self._set_network(network)
+        self._title_encoder = title_encoder
         self.vocabulary_ = vocabulary
         self.title_length_ = title_length
         self.title_punctuation_ = title_punctuation
         self.description_length_ = corpus.description_length
-        self._set_network(network)
-        self._encoders = encoders
         self.history_ = history
         self.n_iter_ = len(history["loss"])
         self.best_epoch_ = best_epoch(history)
@@ -399,11 +415,25 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         return np.unique(labels, return_inverse=True)[1].ravel()
 
     # -------------------------------------------------------------- encoding
-    @property
-    def _encoder_pair(self):
-        if "_encoders" not in self.__dict__:
-            self._encoders = (DescriptionEncoder(self.network_), split_encoders(self.network_)[1])
-        return self._encoders
+    @functools.cached_property
+    def _description_weights(self):
+        """The description encoder's NumPy weights; a saved model keeps them, so it predicts without Keras."""
+        return description_weights(self.network_, tuple(self.filter_sizes))
+
+    @functools.cached_property
+    def _description_encoder(self):
+        """Description ids → unit vectors: from a table in NumPy, or through Keras when the table is too large."""
+        if table_bytes(self._description_weights) <= TABLE_BUDGET:
+            return TabledDescriptionEncoder(self._description_weights)
+        from ._networks import DescriptionEncoder
+
+        return DescriptionEncoder(self.network_)
+
+    @functools.cached_property
+    def _title_encoder(self):
+        from ._networks import split_encoders
+
+        return split_encoders(self.network_)[1]
 
     def _title_arrays(self, titles, tokens, vocabulary, length=None, punctuation=False):
         """The title length (fitted, or the longest title capped) and the title encoder's inputs.
@@ -425,7 +455,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         return length, list(vocabulary.encode_with_pieces(tokens, surface, length, self.subword_buckets))
 
     def _encode_descriptions(self, X, return_tokens=False):
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         tokens = self._tokenize(check_texts(X, "X"), remove_stop_words=True)
         ids = self.vocabulary_.encode(tokens, self.description_length_)
         # `encode` keeps the known words only (ids from 1), so a row's first ids tell how many it has.
@@ -435,15 +465,20 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         if few:
             warnings.warn(f"{few} of {len(tokens)} descriptions have fewer than {MIN_KNOWN_WORDS} words the model "
                           "knows: their titles are guesses.", UserWarning, stacklevel=3)
-        vectors = self._encoder_pair[0](ids)
+        vectors = self._description_encoder(ids)
         return (vectors, np.asarray(tokens + [None], dtype=object)[:-1]) if return_tokens else vectors
 
     def _encode_titles(self, X):
-        return run_encoder(self._encoder_pair[1], self._title_inputs(X))
+        return self._encode_title_inputs(self._title_inputs(X))
+
+    def _encode_title_inputs(self, inputs):
+        from ._networks import run_encoder
+
+        return run_encoder(self._title_encoder, inputs)
 
     def _title_inputs(self, X):
         """The title encoder's input arrays of titles `X`."""
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         titles = check_texts(X, "X")
         tokens = None if self.subword_buckets else self._tokenize(titles, remove_stop_words=False)
         return self._title_arrays(titles, tokens, self.vocabulary_, self.title_length_, self.title_punctuation_)[1]
@@ -452,6 +487,8 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     def _title_input_keys(self):
         """Each fitted title's encoder input as one key (`input_rows`), computed once per fitted model."""
         if "_input_keys" not in self.__dict__:
+            from ._separation import input_rows
+
             self._input_keys = input_rows(self._title_inputs(list(self.titles_)))
         return self._input_keys
 
@@ -473,12 +510,14 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
             are the same to the model (the same tokens up to
             `max_title_length`, e.g. "analyst - senior" and "analyst-senior").
         """
-        check_is_fitted(self, "network_")
+        from ._separation import input_rows
+
+        check_is_fitted(self)
         if not isinstance(title, str):
             raise TypeError(f"title must be a string, got {type(title).__name__}.")
         inputs = self._title_inputs([title])
         # Fitted titles with the query's input ("analyst - senior", "analyst-senior") are the query itself.
         same = self._title_input_keys == input_rows(inputs)[0]
-        return most_similar_titles(run_encoder(self._encoder_pair[1], inputs), self.titles_, self.title_vectors_,
+        return most_similar_titles(self._encode_title_inputs(inputs), self.titles_, self.title_vectors_,
                                    title, topn, exclude=same)
 

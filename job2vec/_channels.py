@@ -31,6 +31,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from ._persistence import pack_words, unpack_words
 from ._ranking import row_chunks, top_k_indices
 
 CHANNELS = ("prior", "neighbours", "lexical", "mention")
@@ -91,12 +92,37 @@ def fit_lexical_index(token_lists, counts=None):
     kept = document_frequency >= 2
     if not kept.any():  # no word in two pairs: no lexical evidence
         return None, None
-    vectorizer = TfidfVectorizer(analyzer=identity_analyzer, sublinear_tf=True, dtype=np.float32,
-                                 vocabulary=presence.get_feature_names_out()[kept].tolist())
+    vectorizer = LexicalVectorizer(analyzer=identity_analyzer, sublinear_tf=True, dtype=np.float32,
+                                   vocabulary=presence.get_feature_names_out()[kept].tolist())
     vectorizer.fit(token_lists[:1])
     # TfidfVectorizer's smooth idf, over pairs.
     vectorizer.idf_ = np.log((1.0 + counts.sum()) / (1.0 + document_frequency[kept])) + 1.0
     return vectorizer, vectorizer.transform(token_lists)
+
+
+class LexicalVectorizer(TfidfVectorizer):
+    """`TfidfVectorizer` whose fixed vocabulary pickles as one string (`pack_words`).
+
+    The vocabulary is a list of words, and the fitted ``vocabulary_`` the
+    same words as a dict: for the LinkedIn model, 78,971 words twice, 0.47 s
+    of joblib's load; packed, 0.01 s.
+    """
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        words = state.get("vocabulary")
+        packed = pack_words(words) if isinstance(words, list) and "vocabulary_" in state else None
+        if packed is not None and state["vocabulary_"] == dict(zip(words, range(len(words)))):
+            del state["vocabulary"], state["vocabulary_"]
+            state["packed_vocabulary"] = packed
+        return state
+
+    def __setstate__(self, state):
+        if "packed_vocabulary" in state:
+            state = dict(state)
+            words = unpack_words(state.pop("packed_vocabulary"))
+            state.update(vocabulary=words, vocabulary_=dict(zip(words, range(len(words)))))
+        super().__setstate__(state)
 
 
 def title_count_matrix(text_rows, groups, n_texts, n_titles):

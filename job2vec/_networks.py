@@ -8,7 +8,7 @@ Training and description encoding run through a second graph over the same
 weights (`pairs_graph`, `DescriptionEncoder`): the CNN computed from each
 distinct word's projections (`ProjectedFilters`), 3-5 times faster on a CPU.
 A fitted network encodes descriptions from a table of every word's projections
-(`TabledFilters`), made once.
+in NumPy (`job2vec._description`), unless that table would be too large.
 """
 
 import math
@@ -285,34 +285,6 @@ class ProjectedFilters(layers.Layer):
         return pooled
 
 
-class TabledFilters(layers.Layer):
-    """The description CNN read from a table of every vocabulary word's projections: for prediction only.
-
-    `ProjectedFilters` projects a batch's distinct words on every call, which
-    training needs. A fitted network's weights no longer change, so every
-    vocabulary word is projected through every kernel slice once, when the
-    layer is made (about 0.2 s for 15,641 words at e=300), and a description
-    then costs only its windows' sums: one description about 3 times faster.
-    The table is a snapshot of the weights it was made from.
-    """
-
-    def __init__(self, convolutions, word_vectors, **kwargs):
-        super().__init__(**kwargs)
-        self.convolutions = convolutions
-        self.tables = []  # for each convolution, one (vocabulary, filters) table per kernel position
-        for convolution in convolutions:
-            slices = []
-            for k, kernel_slice in enumerate(ops.convert_to_numpy(convolution.kernel)):
-                projections = word_vectors @ kernel_slice
-                slices.append(self.add_weight(shape=projections.shape, trainable=False, name=f"{convolution.name}_{k}",
-                                              initializer=lambda shape, dtype=None, value=projections: value))
-            self.tables.append(slices)
-
-    def call(self, ids):
-        return [ops.tanh(ops.max(window_sums(tables, ids), axis=1) + convolution.bias)
-                for convolution, tables in zip(self.convolutions, self.tables)]
-
-
 def window_sums(slices, rows):
     """Each window's convolution without bias: the sum over its positions k of ``slices[k][word]``.
 
@@ -345,21 +317,6 @@ def _description_branch(network):
     pooled = ProjectedFilters(_convolutions(network), name="projected_filters")(positions,
                                                                                 network.get_layer("w_in")(words))
     return [positions, words], _description_vector(network, pooled)
-
-
-def _tabled_encoder(network):
-    """The description encoder through `TabledFilters`, made from `network`'s current weights."""
-    ids = keras.Input((network.get_layer(DESCRIPTION_INPUT).output.shape[1],), dtype="int32",
-                      name=DESCRIPTION_INPUT)
-    word_vectors = ops.convert_to_numpy(network.get_layer("w_in").embeddings)
-    pooled = TabledFilters(_convolutions(network), word_vectors, name="tabled_filters")(ids)
-    return keras.Model(ids, _description_vector(network, pooled), name="tabled_description_encoder")
-
-
-def table_bytes(network):
-    """Bytes of `TabledFilters`' float32 table for `network`: vocabulary × widths × filters × 4."""
-    return 4 * network.get_layer("w_in").input_dim * sum(layer.kernel.shape[0] * layer.kernel.shape[2]
-                                                          for layer in _convolutions(network))
 
 
 # Multiply-adds of the convolutions per description position (widths × e × filters) from which
@@ -457,47 +414,32 @@ def run_encoder(encoder, ids):
     return np.asarray(encoder.predict(ids, batch_size=PREDICT_BATCH, verbose=0))
 
 
-# The largest `TabledFilters` table a `DescriptionEncoder` makes; above it (vocabularies of
-# some 56,000 words or more at the paper's sizes) it projects each batch's words instead.
-TABLE_BUDGET = 256 * 2**20
-# Descriptions per call through the table: their gathered windows then stay in the CPU's caches
-# (2,000 LinkedIn descriptions in 0.83 s by 16, 1.38 s and some 500 MB more memory by 256).
-TABLE_BATCH = 16
-
-
 class DescriptionEncoder:
-    """Description ids → unit job2vec vectors, a batch at a time.
+    """Description ids → unit job2vec vectors through the Keras network, a batch at a time.
 
-    Through `TabledFilters` when the network `uses_projections` and its table
-    fits `table_budget`, through `ProjectedFilters` when it is larger, else
-    through the network's own convolutions. Make it from a fitted network:
-    the table does not follow later changes of the weights.
+    Through `ProjectedFilters` when the network `uses_projections`, else
+    through its own convolutions. A fitted model uses it only when its
+    `job2vec._description` table would be too large.
 
     Parameters
     ----------
     network : keras.Model
         A JOAPS network (`build_joaps_network`); the encoder shares its weights.
     batch_size : int, default=PREDICT_BATCH
-        Descriptions per compiled call (with projections; at most
-        `TABLE_BATCH` through the table).
+        Descriptions per compiled call.
     projected : bool or None, default=None
         Force one path (tests); None chooses with `uses_projections`.
-    table_budget : int, default=TABLE_BUDGET
-        The largest table in bytes (`table_bytes`); 0 never makes one.
     """
 
-    def __init__(self, network, batch_size=PREDICT_BATCH, projected=None, table_budget=TABLE_BUDGET):
+    def __init__(self, network, batch_size=PREDICT_BATCH, projected=None):
         self.projected = uses_projections(network) if projected is None else projected
-        self.tabled = self.projected and table_bytes(network) <= table_budget
-        if self.tabled:
-            self.model = _tabled_encoder(network)
-        elif self.projected:
+        if self.projected:
             inputs, vector = _description_branch(network)
             self.model = keras.Model(inputs, vector, name="description_encoder")
             self.shapes = DistinctWordShapes(network.get_layer("w_in").input_dim)
         else:
             self.model = split_encoders(network)[0]
-        self.batch_size = min(batch_size, TABLE_BATCH) if self.tabled else batch_size
+        self.batch_size = batch_size
 
     def __call__(self, ids):
         ids = np.asarray(ids, dtype=np.int32)
@@ -510,6 +452,5 @@ class DescriptionEncoder:
             padded = np.zeros((min(self.batch_size, 1 << (len(batch) - 1).bit_length()), ids.shape[1]),
                               dtype=np.int32)
             padded[:len(batch)] = batch
-            inputs = padded if self.tabled else list(self.shapes(padded))
-            vectors.append(np.asarray(self.model.predict_on_batch(inputs))[:len(batch)])
+            vectors.append(np.asarray(self.model.predict_on_batch(list(self.shapes(padded))))[:len(batch)])
         return np.concatenate(vectors) if vectors else np.zeros((0, self.model.output.shape[-1]), np.float32)

@@ -460,7 +460,10 @@ def build_parser():
 
 
 def _keep_compiled_code():
-    """Have JAX keep what it compiles on disk, so a later command skips it (about 1 s of each `predict`).
+    """Have JAX keep what it compiles on disk, so a later command skips it (about 1 s per command).
+
+    Commands that build a network (``neighbours``, ``explain``, ``train``...)
+    compile; ``predict`` with a JOAPS model does not import JAX at all.
 
     JAX's own persistent cache, in ``$XDG_CACHE_HOME/job2vec/jax`` (default
     ``~/.cache``); settings of the user's ``JAX_*`` variables win. It must be

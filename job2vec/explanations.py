@@ -105,13 +105,6 @@ def html_page(explanations):
             f"{body}\n</body></html>\n")
 
 
-def description_weights(network, filter_sizes):
-    """The description encoder's weights as NumPy arrays: W_in, each filter size's (kernel, bias), the dense layer."""
-    return {"w_in": network.get_layer("w_in").get_weights()[0],
-            "conv": [tuple(network.get_layer(f"conv_{size}").get_weights()) for size in filter_sizes],
-            "dense": tuple(network.get_layer("description_dense").get_weights())}
-
-
 def filter_attributions(weights, ids, title_vector, method="filters"):
     """Each description position's part in the description–title cosine.
 
@@ -204,8 +197,6 @@ def explain_joaps(estimator, description, title, method="filters"):
 
     title, spans, ids = _read(estimator, description, title)
     title_vector = estimator._encode_titles([title])[0]
-    if "_description_weights" not in estimator.__dict__:  # read once: W_in alone can be tens of MB
-        estimator._description_weights = description_weights(estimator.network_, tuple(estimator.filter_sizes))
     by_position, score = filter_attributions(estimator._description_weights, ids, title_vector, method)
     return _explanation(estimator, description, spans, by_position, title_label(title), score, method)
 
@@ -238,7 +229,7 @@ def deletion_test(estimator, descriptions, ks=(1, 3, 5), random_state=0, method=
                     for text, title in zip(descriptions, estimator.predict(descriptions))]
     titles = estimator._encode_titles([e.title for e in explanations])
     vocabulary, length = estimator.vocabulary_, estimator.description_length_
-    encoder = estimator._encoder_pair[0]
+    encoder = estimator._description_encoder
     known = [[i for i, token in enumerate(e.tokens) if token in vocabulary] for e in explanations]
     results = {}
     for k in ks:

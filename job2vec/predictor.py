@@ -208,7 +208,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         # Each distinct description text is encoded and indexed once. While the weights are
         # chosen, the neighbour indexes hold the training part only (the validation pairs are the
         # queries); then every fit pair, as (text, title) entries with their number of pairs.
-        description_vectors = (self._encoder_pair[0](split.description_ids) if "neighbours" in channels else None)
+        description_vectors = (self._description_encoder(split.description_ids) if "neighbours" in channels else None)
         vectorizer, lexical_matrix = (fit_lexical_index(split.description_tokens, pairs_per_text(split))
                                       if "lexical" in channels else (None, None))
         title_words = (self._title_words(self.titles_, vectorizer) if "mention" in channels and vectorizer is not None
@@ -222,7 +222,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         rankings = [name for name in RANKINGS if set(RANKINGS[name]) <= set(channels)]
         weights, temperature, calibration_error = choose_on_validation(
             split, grid, rankings, title_vectors=self.title_vectors_, description_vectors=description_vectors,
-            encode=self._encoder_pair[0], lexical_matrix=lexical_matrix, title_words=title_words,
+            encode=self._description_encoder, lexical_matrix=lexical_matrix, title_words=title_words,
             n_neighbors=self.n_neighbors)
 
         self.title_counts_ = np.bincount(split.groups, minlength=len(self.titles_))
@@ -286,7 +286,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         -------
         self : TitlePredictor
         """
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         titles = check_texts(titles, "titles", allow_tokens=False)
         classes, first = np.unique(np.asarray([title_label(t) for t in titles], dtype=object), return_index=True)
         vectors = self._encode_titles([titles[i] for i in first])
@@ -415,7 +415,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             ``weights``, ``title`` and ``score`` (the cosine); renders as
             HTML in Jupyter (``to_html``) and as text with ``str``.
         """
-        check_is_fitted(self, "network_")
+        check_is_fitted(self)
         if method not in ("filters", "gradient"):
             raise ValueError(f"method must be 'filters' or 'gradient', got {method!r}.")
         return explain_joaps(self, description, title, method)

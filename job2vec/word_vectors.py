@@ -15,6 +15,7 @@ from collections import Counter, namedtuple
 
 import numpy as np
 
+from ._persistence import pack_words, unpack_words
 from .preprocessing import tokenize
 
 __all__ = ["Vocabulary", "train_word2vec", "load_word_vectors", "embedding_matrix", "prepare_corpus"]
@@ -197,6 +198,22 @@ class Vocabulary:
         self.words_ = words
         self._index = {word: i + 1 for i, word in enumerate(words)}
         return self
+
+    def __getstate__(self):
+        # The words once, packed: the id index is rebuilt on loading (`job2vec._persistence.pack_words`).
+        state = {key: value for key, value in self.__dict__.items() if key != "_index"}
+        packed = pack_words(self.words_) if "words_" in state else None
+        if packed is not None:
+            state["words_"] = packed
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if isinstance(state.get("words_"), str):
+            state["words_"] = unpack_words(state["words_"])
+        if "words_" in state:
+            state["_index"] = {word: i + 1 for i, word in enumerate(state["words_"])}
+        self.__dict__.update(state)
 
     def __len__(self):
         """Number of ids, padding included."""

@@ -2,6 +2,7 @@
 neighbour indexes that hold each distinct description once."""
 
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -209,3 +210,20 @@ def test_lexical_index_of_distinct_texts_counts_document_frequency_over_pairs():
     np.testing.assert_allclose(vectorizer.transform([["nurse", "data"]]).toarray(),
                                expected.transform([["nurse", "data"]]).toarray(), rtol=1e-6)
     assert fit_lexical_index([["one"], ["two"]]) == (None, None)  # no word in two pairs
+
+
+def test_the_lexical_vectorizer_pickles_its_vocabulary_as_one_string(tasks):
+    from job2vec import TextPreprocessor
+
+    X, _ = tasks  # real O*NET task statements
+    tokens = TextPreprocessor().fit_transform(X)
+    vectorizer, matrix = fit_lexical_index(tokens)
+    state = vectorizer.__getstate__()
+    assert isinstance(state["packed_vocabulary"], str) and "vocabulary_" not in state
+    restored = pickle.loads(pickle.dumps(vectorizer))
+    assert restored.vocabulary == vectorizer.vocabulary and restored.vocabulary_ == vectorizer.vocabulary_
+    assert (restored.transform(tokens[:50]) != matrix[:50]).nnz == 0
+    # A word with the separator in it keeps the vocabulary as it was.
+    odd, _ = fit_lexical_index([["a\0b", "c"], ["a\0b", "c"]])
+    assert "packed_vocabulary" not in odd.__getstate__()
+    assert pickle.loads(pickle.dumps(odd)).vocabulary_ == {"a\0b": 0, "c": 1}

@@ -45,7 +45,7 @@ def test_train_reports_metrics_examples_and_saves(trained):
     assert "trained on the" in out and "not on the" in out and "held-out ones" in out
 
 
-def test_predict_from_file_stdin_and_json_keeping_jax_compiled_code(trained, workdir, tmp_path):
+def test_predict_from_file_stdin_and_json_and_jax_compiled_code_kept(trained, workdir, tmp_path):
     model, _ = trained
     (workdir / "d.txt").write_text("Weld metal parts.\n\nTreat patients in a clinic.\n")
     env = {name: value for name, value in os.environ.items() if not name.startswith("JAX_")}
@@ -53,11 +53,13 @@ def test_predict_from_file_stdin_and_json_keeping_jax_compiled_code(trained, wor
     table = job2vec("predict", model, workdir / "d.txt", "-k", 3, env=env)
     assert table.returncode == 0, table.stderr
     assert table.stdout.count(" 1. ") == 2 and " 3. " in table.stdout
-    assert list((tmp_path / "job2vec" / "jax").iterdir())  # JAX's compiled code, kept for the next runs
+    assert not (tmp_path / "job2vec" / "jax").exists()  # prediction runs in NumPy: nothing compiled
     as_json = json.loads(job2vec("predict", model, "--json", "-k", 2, stdin="Weld metal parts.\n", env=env).stdout)
     assert len(as_json) == 1 and len(as_json[0]["titles"]) == 2 and -1 <= as_json[0]["titles"][0]["score"] <= 1
     from_postings = job2vec("predict", model, workdir / "postings.csv", "--json", "-k", 1, env=env)
     assert len(json.loads(from_postings.stdout)) == len(pd.read_csv(workdir / "postings.csv"))
+    assert job2vec("neighbours", model, "welder", env=env).returncode == 0  # titles go through the network
+    assert list((tmp_path / "job2vec" / "jax").iterdir())  # JAX's compiled code, kept for the next runs
 
 
 def test_predict_with_threads_gives_the_same_answers(trained, workdir):

@@ -7,7 +7,8 @@ import pytest
 
 from job2vec import TitlePredictor
 from job2vec.baselines import Seq2SeqTitlePredictor
-from job2vec.explanations import Explanation, deletion_test, description_weights, filter_attributions, html_page
+from job2vec._description import description_weights
+from job2vec.explanations import Explanation, deletion_test, filter_attributions, html_page
 
 from .conftest import TINY, onet_tasks_sample
 

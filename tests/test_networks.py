@@ -4,9 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from job2vec._networks import (TABLE_BUDGET, UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctWordShapes, UnitVector,
-                               _bucket, build_joaps_network, distinct_words, pairs_graph, split_encoders, table_bytes,
-                               title_word_vectors)
+from job2vec._networks import (UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctWordShapes, UnitVector, _bucket,
+                               build_joaps_network, distinct_words, pairs_graph, split_encoders, title_word_vectors)
 from job2vec.losses import WOCRLoss
 
 
@@ -25,30 +24,15 @@ def description_ids(rng, n_rows, vocabulary_size=300):
 
 
 @pytest.mark.parametrize("filter_sizes", [(3, 4, 5), (2,)])
-@pytest.mark.parametrize("table_budget", [TABLE_BUDGET, 0])
-def test_description_encoder_equals_the_convolution_network(filter_sizes, table_budget):
+def test_description_encoder_equals_the_convolution_network(filter_sizes):
     rng = np.random.default_rng(0)
     network = small_network(rng, filter_sizes=filter_sizes)
     ids = description_ids(rng, 70)
     expected = np.asarray(split_encoders(network)[0].predict(ids, verbose=0))
-    encoder = DescriptionEncoder(network, batch_size=32, projected=True, table_budget=table_budget)
-    assert encoder.tabled == (table_budget > 0) and table_bytes(network) == 4 * 300 * sum(filter_sizes) * 6
+    encoder = DescriptionEncoder(network, batch_size=32, projected=True)
     np.testing.assert_allclose(encoder(ids), expected, atol=1e-5)
     np.testing.assert_allclose(encoder(ids[:1]), expected[:1], atol=1e-5)
     assert encoder(ids[:0]).shape == (0, expected.shape[1])
-
-
-def test_the_table_is_a_snapshot_of_the_weights_it_was_made_from():
-    rng = np.random.default_rng(3)
-    network = small_network(rng)
-    ids = description_ids(rng, 4)
-    encoder = DescriptionEncoder(network, projected=True)
-    before = encoder(ids)
-    w_in = network.get_layer("w_in")
-    w_in.embeddings.assign(2 * keras.ops.convert_to_numpy(w_in.embeddings))
-    np.testing.assert_array_equal(encoder(ids), before)
-    np.testing.assert_allclose(DescriptionEncoder(network, projected=True)(ids),
-                               split_encoders(network)[0].predict(ids, verbose=0), atol=1e-5)
 
 
 def test_one_training_step_moves_the_weights_as_the_convolution_network_does():

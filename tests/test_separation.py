@@ -44,7 +44,7 @@ def test_close_titles_are_pushed_apart_and_the_description_side_stays(tasks40):
     variants, sources, changed = unseen_variants(arrays, 1000, TINY["subword_buckets"], np.random.default_rng(0))
 
     def variants_too_close(embedder):
-        similarity = np.sum(run_encoder(embedder._encoder_pair[1], variants) * embedder.title_vectors_[sources], 1)
+        similarity = np.sum(run_encoder(embedder._title_encoder, variants) * embedder.title_vectors_[sources], 1)
         return int(np.sum(changed & (similarity > threshold)))
 
     assert variants_too_close(separated) < variants_too_close(plain)

@@ -62,10 +62,37 @@ def test_persistence_gives_identical_predictions_in_a_fresh_process(fitted_predi
         joblib.dump(fitted_predictor, path)
         load = f"import joblib; m = joblib.load({str(path)!r})"
     np.save(tmp_path / "X.npy", np.asarray(X, dtype=object), allow_pickle=True)
-    script = (f"import numpy as np, job2vec; {load}; X = np.load({str(tmp_path / 'X.npy')!r}, allow_pickle=True); "
-              f"np.save({str(tmp_path / 'out.npy')!r}, m.decision_function(list(X)))")
+    # Prediction reads the saved NumPy weights: the fresh process must not even import Keras or JAX.
+    script = (f"import sys, numpy as np, job2vec; {load}; X = np.load({str(tmp_path / 'X.npy')!r}, allow_pickle=True); "
+              f"np.save({str(tmp_path / 'out.npy')!r}, m.decision_function(list(X))); "
+              "assert not {'keras', 'jax'} & set(sys.modules), 'prediction imported Keras or JAX'; "
+              "m.most_similar('nurse', 1)")  # titles go through the network: rebuilt in this process
     subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "KERAS_BACKEND": "jax"})
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), fitted_predictor.decision_function(X), atol=1e-6)
+
+
+def test_a_loaded_model_rebuilds_its_network_on_first_use(fitted_predictor, tasks):
+    import keras
+
+    X, y = tasks
+    loaded = pickle.loads(pickle.dumps(fitted_predictor))
+    assert "_network" not in vars(loaded) and "_network_bytes" in vars(loaded)
+    np.testing.assert_array_equal(loaded.decision_function(X[:4]), fitted_predictor.decision_function(X[:4]))
+    assert "_network_bytes" in vars(loaded)  # prediction did not need it
+    (titles_a, scores_a), (titles_b, scores_b) = (zip(*m.most_similar(y[0], 3)) for m in (loaded, fitted_predictor))
+    assert titles_a == titles_b and scores_a == pytest.approx(scores_b, abs=1e-6)  # titles need the network
+    assert isinstance(loaded.network_, keras.Model) and "_network_bytes" not in vars(loaded)
+    again = pickle.loads(pickle.dumps(loaded))  # saved again from the rebuilt network
+    np.testing.assert_array_equal(again.decision_function(X[:4]), fitted_predictor.decision_function(X[:4]))
+
+
+def test_a_model_saved_without_its_description_weights_still_predicts(fitted_predictor, tasks):
+    X = tasks[0][:4]
+    state = fitted_predictor.__getstate__()
+    del state["_description_weights"]  # as saved before 0.3: the network alone
+    loaded = TitlePredictor()
+    loaded.__setstate__(state)
+    np.testing.assert_array_equal(loaded.decision_function(X), fitted_predictor.decision_function(X))
 
 
 def test_embedder_pickles(fitted_embedder):

@@ -1,6 +1,7 @@
 """W_in: word2vec training and loading pre-trained vectors from real files."""
 
 import gzip
+import pickle
 from collections import Counter
 
 import numpy as np
@@ -95,6 +96,17 @@ def test_a_capped_vocabulary_keeps_the_most_frequent_words_and_never_splits_a_ti
     assert max_size is None or len(kept) <= max_size
     if vocabulary.min_count_ > min_count:  # raised no further than the cap needs
         assert len({w for w, n in counts.items() if n >= vocabulary.min_count_ - 1}) > max_size
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=4), max_size=6), max_size=10))
+def test_a_vocabulary_pickles_its_words_once_and_encodes_the_same(token_lists):
+    vocabulary = Vocabulary(min_count=1).fit(token_lists)
+    restored = pickle.loads(pickle.dumps(vocabulary))
+    assert restored.words_ == vocabulary.words_ and restored._index == vocabulary._index
+    np.testing.assert_array_equal(restored.encode(token_lists, 5), vocabulary.encode(token_lists, 5))
+    if not any("\0" in word for word in vocabulary.words_) and vocabulary.words_ != [""]:
+        assert isinstance(vocabulary.__getstate__()["words_"], str) and "_index" not in vocabulary.__getstate__()
 
 
 def test_max_vocabulary_caps_w_in_and_word2vec_alike(tasks):
