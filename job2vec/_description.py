@@ -61,11 +61,13 @@ class TabledDescriptionEncoder:
         return np.concatenate(vectors) if vectors else np.zeros((0, len(self.dense_bias)), np.float32)
 
     def _encode(self, rows):
-        # Ids are padded at the end with 0, so every window past the longest row's words plus
-        # the widest filter repeats one already there: the max is the same without them.
-        longest = int(np.count_nonzero(rows, axis=1).max())
-        rows = rows[:, :min(rows.shape[1], longest + self.widest)]
-        pooled = [np.tanh(window_sums(slices, rows).max(axis=1) + bias) for slices, bias in zip(self.slices, self.biases)]
+        # Past the batch's last word and the widest filter, every window is padding alone and
+        # repeats one that stays (if it fits): the max is the same without them.
+        words = np.flatnonzero(rows.any(axis=0))
+        end = words[-1] + 1 if len(words) else 0
+        rows = rows[:, :min(rows.shape[1], end + self.widest)]
+        pooled = [np.tanh(window_sums(slices, rows).max(axis=1) + bias)
+                  for slices, bias in zip(self.slices, self.biases)]
         vectors = np.concatenate(pooled, axis=1) @ self.dense_kernel + self.dense_bias
         # Floored as `UnitVector` floors it: a zero row stays zero.
         return vectors / np.sqrt(np.maximum(np.sum(vectors * vectors, axis=1, keepdims=True), 1e-24))

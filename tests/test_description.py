@@ -17,12 +17,14 @@ def test_tabled_encoder_equals_the_convolution_network(filter_sizes):
     ids = description_ids(rng, 70)
     ids[-3:] = 0  # descriptions with no known word: windows of padding alone
     ids[-6:-3, 2:] = 0  # and shorter than the widest filter
+    ids[-9:-6, 3:8] = 0  # padding inside a row: every window counts
     expected = np.asarray(split_encoders(network)[0].predict(ids, verbose=0))
     weights = description_weights(network, filter_sizes)
     encoder = TabledDescriptionEncoder(weights)
     assert table_bytes(weights) == 4 * 300 * sum(filter_sizes) * 6
     np.testing.assert_allclose(encoder(ids), expected, atol=1e-5)
-    np.testing.assert_allclose(encoder(ids[:1]), expected[:1], atol=1e-5)
+    for rows in (slice(0, 1), slice(-9, -6), slice(-6, -3), slice(-3, None)):  # batches cut after their last word
+        np.testing.assert_allclose(encoder(ids[rows]), expected[rows], atol=1e-5)
     assert encoder(ids[:0]).shape == (0, expected.shape[1]) and encoder(ids).dtype == np.float32
 
 
