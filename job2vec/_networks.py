@@ -272,8 +272,11 @@ class ProjectedFilters(layers.Layer):
             width, dim, n_filters = convolution.kernel.shape
             slices = ops.reshape(ops.transpose(convolution.kernel, (1, 0, 2)), (dim, width * n_filters))
             projections = ops.matmul(word_vectors, slices)  # (distinct words, width * filters)
-            windows = window_sums([projections[:, k * n_filters:(k + 1) * n_filters] for k in range(width)],
-                                  positions)
+            n_windows = positions.shape[1] - width + 1
+            windows = 0.0
+            for k in range(width):
+                windows = windows + ops.take(projections[:, k * n_filters:(k + 1) * n_filters],
+                                             positions[:, k:k + n_windows], axis=0)
             best = ops.stop_gradient(ops.argmax(windows, axis=1))  # (n, filters): each filter's winning window
             # The winner's value again, from the projections alone: its gradient is n × filters × width terms.
             flat = ops.reshape(projections, (-1,))
@@ -285,28 +288,8 @@ class ProjectedFilters(layers.Layer):
         return pooled
 
 
-def window_sums(slices, rows):
-    """Each window's convolution without bias: the sum over its positions k of ``slices[k][word]``.
-
-    `slices[k]` holds every word's projection through kernel position k (words,
-    filters); `rows` (n, length) are the words' rows in it. Returns (n,
-    windows, filters).
-    """
-    n_windows = rows.shape[1] - len(slices) + 1
-    windows = 0.0
-    for k, projections in enumerate(slices):
-        windows = windows + ops.take(projections, rows[:, k:k + n_windows], axis=0)
-    return windows
-
-
 def _convolutions(network):
     return [layer for layer in network.layers if isinstance(layer, layers.Conv1D)]
-
-
-def _description_vector(network, pooled):
-    """The description vector from the pooled filters, through `network`'s own layers."""
-    features = pooled[0] if len(pooled) == 1 else network.get_layer("filters")(pooled)
-    return network.get_layer(DESCRIPTION_VECTOR)(network.get_layer("description_dense")(features))
 
 
 def _description_branch(network):
@@ -316,7 +299,9 @@ def _description_branch(network):
     words = keras.Input((), dtype="int32", name=DESCRIPTION_WORDS)
     pooled = ProjectedFilters(_convolutions(network), name="projected_filters")(positions,
                                                                                 network.get_layer("w_in")(words))
-    return [positions, words], _description_vector(network, pooled)
+    features = pooled[0] if len(pooled) == 1 else network.get_layer("filters")(pooled)
+    vector = network.get_layer(DESCRIPTION_VECTOR)(network.get_layer("description_dense")(features))
+    return [positions, words], vector
 
 
 # Multiply-adds of the convolutions per description position (widths × e × filters) from which
