@@ -57,6 +57,13 @@ _SIMILARITY_BUDGET = 2**25  # query rows x indexed rows scored at once (128 MiB 
 _DENSE_WORD_SHARE = 0.05
 _DENSE_BUDGET = 2**24
 _DENSE_FROM_ROWS = 8
+# `sparse_product` multiplies by blocks of queries from this many multiply-adds per entry of its result
+# (LinkedIn 2024: 1.08-1.25, where blocks are faster; EMSCAD 0.41-0.79 and O*NET 0.02-0.10, where the
+# sparse product is), and these many queries a block: the fastest on 2,000 LinkedIn test descriptions
+# (8-32 against the TF-IDF index's rare words, 64-128 against the titles' words).
+_BLOCKS_FROM_WORK = 1.0
+_RARE_WORD_BLOCK = 16
+_MENTION_BLOCK = 128
 # While choosing weights, each query ranks only the columns some channel puts in its top this many.
 _SHORTLIST = 50
 # TF-IDF cosine from which a validation description counts as a repost of a training one
@@ -165,7 +172,32 @@ def mention_scores(queries, title_words):
     which words are present counts.
     """
     present = queries.astype(bool).astype(np.float32)
-    return (present @ title_words.T).toarray()
+    # No copy for the CSC matrix the predictor keeps.
+    return sparse_product(present, title_words.T.tocsr(), _MENTION_BLOCK)
+
+
+def sparse_product(queries, by_word, block):
+    """``queries @ by_word`` as a dense array; `by_word` is CSR, one row per word.
+
+    SciPy's sparse product builds its result as a sparse matrix, then
+    converts it. When the product has at least as many multiply-adds as its
+    result has entries (long job ads against a large index: the result is
+    then mostly nonzero), each block of `block` queries, as dense rows over
+    the block's own words, is multiplied by those words' rows instead: the
+    same sums, 1.1 to 2 times faster on LinkedIn 2024. Shorter texts
+    (O*NET's task statements), small indexes and fewer than
+    `_DENSE_FROM_ROWS` queries keep the sparse product, faster there.
+    """
+    n_queries, n_columns = queries.shape[0], by_word.shape[1]
+    work = np.diff(by_word.indptr)[queries.indices].sum()
+    if n_queries < _DENSE_FROM_ROWS or work < _BLOCKS_FROM_WORK * n_queries * n_columns:
+        return (queries @ by_word).toarray()
+    products = np.empty((n_queries, n_columns), dtype=np.result_type(queries.dtype, by_word.dtype))
+    for rows in row_chunks(n_queries, block):
+        part = queries[rows]
+        words = np.unique(part.indices)
+        products[rows] = part[:, words].toarray() @ by_word[words]
+    return products
 
 
 def nearest_similarity(queries, index):
@@ -211,8 +243,10 @@ class NeighbourIndex:
         frequencies, and on job ads a few hundred common words make most of
         it. For many queries at once, the words in at least
         `_DENSE_WORD_SHARE` of the indexed descriptions are multiplied as
-        dense matrices (BLAS) and only the others sparsely: the same sums up
-        to float rounding, about 5 times faster on the LinkedIn 2024 index.
+        dense matrices (BLAS) and only the others sparsely (`sparse_product`):
+        the same sums up to float rounding, 6 to 7 times faster than SciPy's
+        sparse product alone on the LinkedIn 2024 index (2,000 test
+        descriptions: 1.55-1.70 s against 10.9-11.0 s).
         """
         if not sparse.issparse(self.transposed):
             return np.asarray(queries @ self.transposed)
@@ -225,7 +259,7 @@ class NeighbourIndex:
             if self._split is None:
                 self._split = _split_frequent_words(self.transposed)
         frequent_words, frequent, other_words, others = self._split
-        similarities = (queries[:, other_words] @ others).toarray()
+        similarities = sparse_product(queries[:, other_words], others, _RARE_WORD_BLOCK)
         if len(frequent_words):
             similarities += queries[:, frequent_words].toarray() @ frequent
         return similarities

@@ -57,8 +57,14 @@ class TabledDescriptionEncoder:
 
     def __call__(self, ids):
         ids = np.asarray(ids, dtype=np.intp)
-        vectors = [self._encode(ids[start:start + TABLE_BATCH]) for start in range(0, len(ids), TABLE_BATCH)]
-        return np.concatenate(vectors) if vectors else np.zeros((0, len(self.dense_bias)), np.float32)
+        vectors = np.zeros((len(ids), len(self.dense_bias)), np.float32)
+        # Descriptions of about the same length share a batch, so batches hold few windows of padding:
+        # 2,000 LinkedIn test descriptions, 686,000 windows as given, 541,920 by length (0.87-0.91 -> 0.75 s).
+        by_length = np.argsort(np.count_nonzero(ids, axis=1), kind="stable")
+        for start in range(0, len(ids), TABLE_BATCH):
+            batch = by_length[start:start + TABLE_BATCH]
+            vectors[batch] = self._encode(ids[batch])
+        return vectors
 
     def _encode(self, rows):
         # Past the batch's last word and the widest filter, every window is padding alone and

@@ -143,8 +143,12 @@ def test_an_index_of_distinct_texts_votes_as_the_index_of_every_pair(seed, n_tex
                                rtol=1e-5, atol=1e-5)
 
 
-def test_frequent_words_multiplied_densely_give_the_sparse_similarities_and_votes(tasks, monkeypatch):
+@pytest.mark.parametrize("blocks_from_work", [0.0, np.inf])
+def test_frequent_words_multiplied_densely_give_the_sparse_similarities_and_votes(tasks, monkeypatch,
+                                                                                  blocks_from_work):
     from job2vec import TextPreprocessor, _channels
+
+    monkeypatch.setattr(_channels, "_BLOCKS_FROM_WORK", blocks_from_work)  # the rare words by blocks, or not
 
     X, y = tasks  # real O*NET task statements
     tokens = np.asarray(TextPreprocessor().fit_transform(X) + [None], dtype=object)[:-1]
@@ -164,6 +168,27 @@ def test_frequent_words_multiplied_densely_give_the_sparse_similarities_and_vote
     # The dense block stays within its budget.
     monkeypatch.setattr(_channels, "_DENSE_BUDGET", n_texts * 3)
     assert 0 < len(_channels._split_frequent_words(index.transposed)[0]) <= 3
+
+
+@pytest.mark.parametrize("blocks_from_work", [0.0, np.inf])
+def test_mention_scores_by_blocks_of_word_rows_equal_the_sparse_product(tasks, monkeypatch, blocks_from_work):
+    from job2vec import TextPreprocessor, _channels
+
+    X, y = tasks  # real O*NET task statements and occupation titles
+    tokens = np.asarray(TextPreprocessor().fit_transform(X) + [None], dtype=object)[:-1]
+    vectorizer, matrix = fit_lexical_index(tokens)
+    title_words = title_word_weights(TextPreprocessor().fit_transform(sorted(set(y))), vectorizer)
+    # Blocks of word rows whatever the work (0), or the sparse product always (inf); 40 queries: blocks
+    # of 16, 16 and 8.
+    monkeypatch.setattr(_channels, "_BLOCKS_FROM_WORK", blocks_from_work)
+    monkeypatch.setattr(_channels, "_MENTION_BLOCK", 16)
+    for queries in (matrix[:40], matrix[40:43]):  # 3 queries: the sparse product
+        expected = (queries.astype(bool).astype(np.float32) @ title_words.T).toarray()
+        assert expected.any()
+        for layout in (title_words, title_words.tocsc()):
+            scores = _channels.mention_scores(queries, layout)
+            assert scores.dtype == np.float32
+            np.testing.assert_allclose(scores, expected, rtol=1e-6, atol=1e-7)
 
 
 def test_a_few_queries_multiplied_through_their_words_rows_give_the_sparse_similarities(tasks):
