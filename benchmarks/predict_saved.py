@@ -9,7 +9,10 @@ times, on the first 2,000 test descriptions of its set (``--set``, default ``lin
   empty);
 - ``cached_per_s``: the same texts again;
 - ``one_ms``: the median time of one description (the next 30 test descriptions, or the
-  first 30 when the split has fewer than 2,030).
+  first 30 when the split has fewer than 2,030);
+- ``title_ms``: the median time of ``most_similar`` for one title (the titles of those 30
+  descriptions: each is encoded, then ranked against the fitted titles);
+- ``explain_ms``: the median time of ``explain`` for one of those 30 descriptions.
 
 Run it in alternating fresh processes to compare versions or ``--n-jobs`` settings (the
 machine's speed drifts); ``--save FILE`` keeps the top 10 titles, to check that two runs
@@ -40,9 +43,10 @@ def main(argv=None):
     parser.add_argument("--save", help="write the top 10 titles of the 2,000 descriptions here (.npy)")
     args = parser.parse_args(argv)
 
-    _, _, X_test, _ = load_split(args.set)
+    _, _, X_test, y_test = load_split(args.set)
     texts = list(X_test[:2000])
-    singles = list(X_test[2000:2030]) if len(X_test) >= 2030 else list(X_test[:30])
+    singles = slice(2000, 2030) if len(X_test) >= 2030 else slice(0, 30)
+    singles, single_titles = list(X_test[singles]), list(y_test[singles])
     model = joblib.load(args.model)
     if args.n_jobs is not None:
         model.set_params(n_jobs=args.n_jobs)
@@ -53,16 +57,21 @@ def main(argv=None):
     tic = time.perf_counter()
     model.predict_top_k(texts, k=10)
     cached = time.perf_counter() - tic
-    latencies = []
-    for text in singles:
-        tic = time.perf_counter()
-        model.predict_top_k([text], k=10)
-        latencies.append(time.perf_counter() - tic)
+    latencies = {"one_ms": [], "title_ms": [], "explain_ms": []}
+    model.most_similar("warm-up analyst")
+    model.explain(singles[0])
+    for text, title in zip(singles, single_titles):
+        for name, call in (("one_ms", lambda: model.predict_top_k([text], k=10)),
+                           ("title_ms", lambda: model.most_similar(title)),
+                           ("explain_ms", lambda: model.explain(text))):
+            tic = time.perf_counter()
+            call()
+            latencies[name].append(time.perf_counter() - tic)
     if args.save:
         np.save(args.save, top)
     print(json.dumps({"n_jobs": model.get_params().get("n_jobs"), "new_per_s": round(len(texts) / new),
                       "cached_per_s": round(len(texts) / cached),
-                      "one_ms": round(1000 * statistics.median(latencies), 1)}))
+                      **{name: round(1000 * statistics.median(times), 1) for name, times in latencies.items()}}))
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ def sample_tasks(n_occupations, seed=0):
 def model_params(tiny):
     """Small but real models: these are examples, not benchmarks."""
     if tiny:
-        # One or two batch shapes: compiling them is most of a tiny fit.
+        # One or two batch shapes, and no title separation after training: compiling them is most of a tiny
+        # fit (the separation has its own tests, tests/test_separation.py).
         return dict(word_vector_size=16, n_filters=8, embedding_size=8, min_count=2, epochs=1,
                     max_description_length=40, batch_size_range=(8, 16), early_stopping=False,
-                    subword_buckets=1024, random_state=0)
+                    subword_buckets=1024, max_title_similarity=None, random_state=0)
     return dict(word_vector_size=100, min_count=2, epochs=8, trainable_embeddings=True, random_state=0)

@@ -390,13 +390,23 @@ def with_distinct_words(make_batch, network):
 
 
 def run_encoder(encoder, ids):
-    """Run an encoder on an id array, or on a list of input arrays (one array: the array itself)."""
-    if isinstance(ids, list):
-        ids = ids[0] if len(ids) == 1 else ids
-    n_rows = len(ids[0] if isinstance(ids, list) else ids)
-    if n_rows <= PREDICT_BATCH:  # skip predict()'s data pipeline for small inputs
-        return keras.ops.convert_to_numpy(encoder(ids, training=False))
-    return np.asarray(encoder.predict(ids, batch_size=PREDICT_BATCH, verbose=0))
+    """Run an encoder on an id array, or on a list of input arrays (one array: the array itself).
+
+    Through the encoder's compiled prediction step, `PREDICT_BATCH` rows at a
+    time, the last batch padded with zero rows to a power of two: nine
+    compiled shapes at most serve every input size. (Called directly, the
+    encoder ran its GRU op by op: 0.1 s for one title on a tiny model,
+    against 1 ms compiled.)
+    """
+    arrays = [np.asarray(a) for a in (ids if isinstance(ids, list) else [ids])]
+    vectors = []
+    for start in range(0, len(arrays[0]), PREDICT_BATCH):
+        batch = [a[start:start + PREDICT_BATCH] for a in arrays]
+        n_rows = len(batch[0])
+        padding = (1 << (n_rows - 1).bit_length()) - n_rows
+        batch = [np.concatenate([a, np.zeros((padding, *a.shape[1:]), a.dtype)]) for a in batch]
+        vectors.append(np.asarray(encoder.predict_on_batch(batch[0] if len(batch) == 1 else batch))[:n_rows])
+    return np.concatenate(vectors) if vectors else np.zeros((0, encoder.output.shape[-1]), np.float32)
 
 
 class DescriptionEncoder:

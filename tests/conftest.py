@@ -1,10 +1,31 @@
 """Shared fixtures: small real samples of the bundled O*NET data and tiny fitted models."""
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
 from job2vec import JoapsEmbedder, TitlePredictor
 from job2vec.datasets import load_onet
+
+
+def pytest_configure(config):
+    """Keep JAX's compiled code in pytest's cache, for every test process and the scripts they start.
+
+    Each new network compiles its training step: about 5 s of a 7 s tiny fit.
+    The same shapes recur across tests, xdist workers, example scripts and
+    grid-search workers, which then load the code instead (the cache is keyed
+    by the computation, JAX's version and flags). Environment variables reach
+    the processes started from here; the user's own ``JAX_*`` settings win.
+    """
+    if getattr(config, "cache", None) is None or "jax" in sys.modules:  # no pytest cache, or JAX configured already
+        return
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(config.cache.mkdir("jax-compilation-cache")))
+    # JAX keeps only compilations over 1 s by default; a tiny network's are many short ones.
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+
 
 # Small enough to train in seconds on 2 cores, real enough to learn from. The title
 # separation after training (8 rounds, about 5 s of a 3 s tiny fit) is tested on its own

@@ -4,8 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from job2vec._networks import (UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctWordShapes, UnitVector, _bucket,
-                               build_joaps_network, distinct_words, pairs_graph, split_encoders, title_word_vectors)
+from job2vec._networks import (PREDICT_BATCH, UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctWordShapes, UnitVector,
+                               _bucket, build_joaps_network, distinct_words, pairs_graph, run_encoder, split_encoders,
+                               title_word_vectors)
 from job2vec.losses import WOCRLoss
 
 
@@ -33,6 +34,27 @@ def test_description_encoder_equals_the_convolution_network(filter_sizes):
     np.testing.assert_allclose(encoder(ids), expected, atol=1e-5)
     np.testing.assert_allclose(encoder(ids[:1]), expected[:1], atol=1e-5)
     assert encoder(ids[:0]).shape == (0, expected.shape[1])
+
+
+def test_run_encoder_in_padded_batches_equals_the_encoder_called_directly():
+    # Titles with subword pieces (two input arrays) and descriptions (one), row counts around the batch size.
+    rng = np.random.default_rng(3)
+    network = small_network(rng, subword_buckets=64, title_word_mean=True)
+    description_encoder, title_encoder = split_encoders(network)
+    n_rows = PREDICT_BATCH + 37
+    pieces_shape = tuple(title_encoder.inputs[1].shape[1:])
+    titles = [rng.integers(0, 300, (n_rows, 4)).astype("int32"),
+              rng.integers(0, 65, (n_rows, *pieces_shape)).astype("int32")]
+    titles[0][:5] = 0  # titles without a known word
+    ids = description_ids(rng, n_rows)
+    for encoder, inputs in ((title_encoder, titles), (description_encoder, [ids])):
+        expected = keras.ops.convert_to_numpy(encoder(inputs if len(inputs) > 1 else inputs[0], training=False))
+        for size in (1, 3, PREDICT_BATCH, n_rows):
+            vectors = run_encoder(encoder, [a[:size] for a in inputs])
+            assert vectors.shape == (size, expected.shape[1])
+            np.testing.assert_allclose(vectors, expected[:size], atol=1e-6)
+        assert run_encoder(encoder, inputs[0][:0] if len(inputs) == 1 else [a[:0] for a in inputs]).shape == (
+            0, expected.shape[1])
 
 
 def test_one_training_step_moves_the_weights_as_the_convolution_network_does():
