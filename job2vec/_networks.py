@@ -389,23 +389,25 @@ def with_distinct_words(make_batch, network):
     return make_projected_batch
 
 
-def run_encoder(encoder, ids):
+def run_encoder(encoder, ids, batch_size=PREDICT_BATCH, prepare=None):
     """Run an encoder on an id array, or on a list of input arrays (one array: the array itself).
 
-    Through the encoder's compiled prediction step, `PREDICT_BATCH` rows at a
-    time, the last batch padded with zero rows to a power of two: nine
-    compiled shapes at most serve every input size. (Called directly, the
-    encoder ran its GRU op by op: 0.1 s for one title on a tiny model,
-    against 1 ms compiled.)
+    Through the encoder's compiled prediction step, `batch_size` rows at a
+    time, the last batch padded with zero rows to a power of two: a few
+    compiled shapes serve every input size. (Called directly, the encoder ran
+    its GRU op by op: 0.1 s for one title on a tiny model, against 1 ms
+    compiled.) `prepare` maps a padded batch's arrays to the encoder's inputs
+    (default: the arrays themselves).
     """
     arrays = [np.asarray(a) for a in (ids if isinstance(ids, list) else [ids])]
     vectors = []
-    for start in range(0, len(arrays[0]), PREDICT_BATCH):
-        batch = [a[start:start + PREDICT_BATCH] for a in arrays]
+    for start in range(0, len(arrays[0]), batch_size):
+        batch = [a[start:start + batch_size] for a in arrays]
         n_rows = len(batch[0])
-        padding = (1 << (n_rows - 1).bit_length()) - n_rows
+        padding = min(batch_size, 1 << (n_rows - 1).bit_length()) - n_rows
         batch = [np.concatenate([a, np.zeros((padding, *a.shape[1:]), a.dtype)]) for a in batch]
-        vectors.append(np.asarray(encoder.predict_on_batch(batch[0] if len(batch) == 1 else batch))[:n_rows])
+        inputs = batch if prepare is None else prepare(batch)
+        vectors.append(np.asarray(encoder.predict_on_batch(inputs[0] if len(inputs) == 1 else inputs))[:n_rows])
     return np.concatenate(vectors) if vectors else np.zeros((0, encoder.output.shape[-1]), np.float32)
 
 
@@ -438,14 +440,5 @@ class DescriptionEncoder:
 
     def __call__(self, ids):
         ids = np.asarray(ids, dtype=np.int32)
-        if not self.projected:
-            return run_encoder(self.model, ids)
-        vectors = []
-        for start in range(0, len(ids), self.batch_size):
-            batch = ids[start:start + self.batch_size]
-            # Rows padded to a power of two: a few compiled shapes serve every input size.
-            padded = np.zeros((min(self.batch_size, 1 << (len(batch) - 1).bit_length()), ids.shape[1]),
-                              dtype=np.int32)
-            padded[:len(batch)] = batch
-            vectors.append(np.asarray(self.model.predict_on_batch(list(self.shapes(padded))))[:len(batch)])
-        return np.concatenate(vectors) if vectors else np.zeros((0, self.model.output.shape[-1]), np.float32)
+        prepare = (lambda batch: list(self.shapes(batch[0]))) if self.projected else None
+        return run_encoder(self.model, ids, self.batch_size, prepare)
