@@ -319,7 +319,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         from ._networks import (build_joaps_network, pairs_graph, run_encoder, split_encoders, with_distinct_words,
                                 with_sampled_negatives)
         from ._separation import separate_titles
-        from ._training import (LOSSES, WARP_NEGATIVES, best_epoch, hold_out, rows_from_tables, seeded,
+        from ._training import (LOSSES, WARP_NEGATIVES, best_epoch, hold_out, pair_batch, rows_from_tables, seeded,
                                 train_network, with_known_words)
 
         validate_params(self)
@@ -375,9 +375,9 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
                             metrics=[loss.metric(float(self.margin), n_negatives)])
             history = train_network(
                 trainer, train, validation,
-                make_batch=with_distinct_words(rows_from_tables(loss.batch_maker(title_arrays_by_group, n_negatives,
-                                                                                 shuffle),
-                                                                corpus.description_ids, title_tables), network),
+                make_batch=loss.batch_maker(title_arrays_by_group, n_negatives, shuffle,
+                                            with_distinct_words(rows_from_tables(pair_batch, corpus.description_ids,
+                                                                                 title_tables), network)),
                 epochs=self.epochs, batch_size_range=tuple(self.batch_size_range),
                 violation_thresholds=tuple(self.violation_thresholds), n_iter_no_change=self.n_iter_no_change,
                 rng=shuffle, verbose=self.verbose,
@@ -487,7 +487,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
     def _title_input_keys(self):
         """Each fitted title's encoder input as one key (`input_rows`), computed once per fitted model."""
         if "_input_keys" not in self.__dict__:
-            from ._separation import input_rows
+            from ._networks import input_rows
 
             self._input_keys = input_rows(self._title_inputs(list(self.titles_)))
         return self._input_keys
@@ -510,7 +510,7 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
             are the same to the model (the same tokens up to
             `max_title_length`, e.g. "analyst - senior" and "analyst-senior").
         """
-        from ._separation import input_rows
+        from ._networks import input_rows
 
         check_is_fitted(self)
         if not isinstance(title, str):

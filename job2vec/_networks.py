@@ -30,6 +30,8 @@ UNKNOWN_WORD_NORM = "unknown_word_norm"
 PREDICT_BATCH = 256
 DESCRIPTION_POSITIONS = "description_positions"
 DESCRIPTION_WORDS = "description_words"
+TITLE_POSITIONS = "title_positions"
+TITLE_WORD_PIECES = "title_word_pieces"
 
 
 def build_joaps_network(
@@ -124,23 +126,34 @@ def build_joaps_network(
 def title_word_vectors(w_in, pieces_embedding, title_inputs, unknown_norm=None):
     """The title encoder's word vectors and mask: W_in of each word, plus the mean of its pieces if any.
 
-    `title_inputs` is ``[title_ids]`` or ``[title_ids, title_pieces]`` (then
-    `pieces_embedding` embeds the pieces); a word unknown to W_in (id 0) still
-    counts when it has pieces, scaled by `unknown_norm` (an `UnknownWordNorm`;
-    None in networks built before it).
+    `title_inputs` is ``[title_ids]``, ``[title_ids, title_pieces]`` (then
+    `pieces_embedding` embeds the pieces), or ``[title_ids, positions,
+    word_pieces]``: the pieces as `distinct_title_pieces`, each distinct
+    word's mean computed once. A word unknown to W_in (id 0) still counts
+    when it has pieces, scaled by `unknown_norm` (an `UnknownWordNorm`; None
+    in networks built before it).
     """
     ids = title_inputs[0]
     words, mask = w_in(ids), ops.not_equal(ids, 0)
     if len(title_inputs) == 1:
         return words, mask
-    pieces = title_inputs[1]
-    present = ops.cast(ops.not_equal(pieces, 0), words.dtype)
-    count = ops.sum(present, axis=2)
-    summed = ops.sum(pieces_embedding(pieces) * present[..., None], axis=2)
-    pieces_mean = summed / ops.maximum(count, 1.0)[..., None]
+    if len(title_inputs) == 2:
+        pieces_mean, count = mean_of_pieces(pieces_embedding, title_inputs[1])
+    else:
+        positions, word_pieces = title_inputs[1:]
+        pieces_mean, count = (ops.take(a, positions, axis=0) for a in mean_of_pieces(pieces_embedding, word_pieces))
     if unknown_norm is not None:
         pieces_mean = unknown_norm(pieces_mean, ids)
     return words + pieces_mean, ops.logical_or(mask, ops.greater(count, 0))
+
+
+def mean_of_pieces(pieces_embedding, pieces):
+    """Each word's mean piece vector (pieces ``(..., MAX_PIECES)``, 0 is none) and its number of pieces."""
+    vectors = pieces_embedding(pieces)
+    present = ops.cast(ops.not_equal(pieces, 0), vectors.dtype)
+    count = ops.sum(present, axis=-1)
+    summed = ops.sum(vectors * present[..., None], axis=-2)
+    return summed / ops.maximum(count, 1.0)[..., None], count
 
 
 def title_vector(title_gru, word_mean, words, mask, name):
@@ -314,18 +327,52 @@ def uses_projections(network):
     return sum(math.prod(layer.kernel.shape) for layer in _convolutions(network)) >= PROJECTION_MIN_SIZE
 
 
+def _title_branch(network):
+    """Title inputs (ids, positions, distinct words' pieces) and the title vector, when `network` has pieces.
+
+    Each distinct word's pieces are embedded once per batch, not once per
+    title position: a title holds 4 to 5 of its 20 positions, so the dense
+    pieces array is mostly padding, and on JAX its gather and the scatter of
+    its gradient into the subword table were most of a title-side step.
+    Without pieces: the network's own title inputs and vector.
+    """
+    pieces_embedding = optional_layer(network, PIECES_EMBEDDING)
+    if pieces_embedding is None:
+        return network.inputs[1:], network.get_layer(TITLE_VECTOR).output
+    ids, pieces = network.inputs[1:]
+    positions = keras.Input(tuple(ids.shape[1:]), dtype="int32", name=TITLE_POSITIONS)
+    word_pieces = keras.Input((pieces.shape[-1],), dtype="int32", name=TITLE_WORD_PIECES)
+    inputs = [ids, positions, word_pieces]
+    words = title_word_vectors(network.get_layer("w_in"), pieces_embedding, inputs,
+                               optional_layer(network, UNKNOWN_WORD_NORM))
+    title = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN), *words,
+                         name="distinct_pieces_title_vector")
+    return inputs, title
+
+
+def title_graph(network):
+    """The title encoder over `_title_branch`'s inputs: feed it through `distinct_title_inputs`."""
+    inputs, title = _title_branch(network)
+    return keras.Model(inputs, title, name="distinct_pieces_title_encoder")
+
+
 def pairs_graph(network, projected=None):
     """The training graph of `network`: its pairs output, sharing every weight with it.
 
-    It holds the optimizer, so the saved network never does. With
-    `projected` (default: `uses_projections`), descriptions come as
-    (positions, distinct words): feed it through `with_distinct_words`.
+    It holds the optimizer, so the saved network never does. Title pieces
+    come as `distinct_title_pieces`; with `projected` (default:
+    `uses_projections`), descriptions come as (positions, distinct words).
+    Feed it through `with_distinct_words`.
     """
-    if not (uses_projections(network) if projected is None else projected):
+    projected = uses_projections(network) if projected is None else projected
+    if projected:
+        description_inputs, description = _description_branch(network)
+    else:
+        description_inputs, description = network.inputs[:1], network.get_layer(DESCRIPTION_VECTOR).output
+    if not projected and optional_layer(network, PIECES_EMBEDDING) is None:
         return keras.Model(network.inputs, network.output, name="joaps_pairs")
-    description_inputs, description = _description_branch(network)
-    title_inputs = network.inputs[1:]
-    pair = layers.Concatenate(name="projected_pair")([description, network.get_layer(TITLE_VECTOR).output])
+    title_inputs, title = _title_branch(network)
+    pair = layers.Concatenate(name="distinct_pair")([description, title])
     return keras.Model([*description_inputs, *title_inputs], pair, name="joaps_pairs")
 
 
@@ -352,22 +399,63 @@ def distinct_words(ids, vocabulary_size, at_least=0):
     return positions.reshape(ids.shape).astype(np.int32), padded
 
 
-class DistinctWordShapes:
-    """`distinct_words` with as few shapes as possible: every compiled shape is a JAX compilation.
+def distinct_title_pieces(pieces, at_least=0):
+    """Title pieces ``(n, length, MAX_PIECES)`` as ``(positions, word_pieces)`` for `_title_branch`.
 
-    For each batch size it keeps the largest bucket used so far and pads
-    smaller batches up to it: a fit compiles one to three shapes per batch
-    size instead of one per bucket (each costs about a second).
+    `word_pieces` are the distinct rows of pieces (each word written once),
+    zero-padded to a bucket of at least `at_least` rows;
+    ``word_pieces[positions] == pieces``.
+    """
+    pieces = np.asarray(pieces, dtype=np.int32)
+    rows = pieces.reshape(-1, pieces.shape[-1])
+    _, first, positions = np.unique(input_rows([rows]), return_index=True, return_inverse=True)
+    padded = np.zeros((max(_bucket(len(first)), at_least), rows.shape[1]), dtype=np.int32)
+    padded[:len(first)] = rows[first]
+    return positions.reshape(pieces.shape[:2]).astype(np.int32), padded
+
+
+def input_rows(arrays):
+    """Each row of aligned `arrays` as one key (a numpy void): equal keys, equal rows in every array."""
+    flat = np.ascontiguousarray(np.concatenate([np.asarray(a).reshape(len(a), -1) for a in arrays], axis=1))
+    return flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+
+
+class DistinctShapes:
+    """`distinct_words` or `distinct_title_pieces` with as few shapes as possible.
+
+    Every compiled shape is a JAX compilation. For each batch size it keeps
+    the largest bucket used so far and pads smaller batches up to it: a fit
+    compiles one to three shapes per batch size instead of one per bucket
+    (each costs about a second).
+
+    Parameters
+    ----------
+    distinct : callable
+        ``distinct(array, at_least) -> (positions, distinct rows)``.
     """
 
-    def __init__(self, vocabulary_size):
-        self.vocabulary_size = vocabulary_size
+    def __init__(self, distinct):
+        self.distinct = distinct
         self.sizes = {}
 
-    def __call__(self, ids):
-        positions, words = distinct_words(ids, self.vocabulary_size, self.sizes.get(len(ids), 0))
-        self.sizes[len(ids)] = len(words)
-        return positions, words
+    def __call__(self, array):
+        positions, rows = self.distinct(array, self.sizes.get(len(array), 0))
+        self.sizes[len(array)] = len(rows)
+        return positions, rows
+
+
+def description_shapes(network):
+    """`DistinctShapes` of `network`'s description ids."""
+    vocabulary_size = network.get_layer("w_in").input_dim
+    return DistinctShapes(lambda ids, at_least: distinct_words(ids, vocabulary_size, at_least))
+
+
+def distinct_title_inputs(network):
+    """Title encoder inputs → `title_graph(network)`'s: ``[ids, pieces]`` → ``[ids, positions, word_pieces]``."""
+    if optional_layer(network, PIECES_EMBEDDING) is None:
+        return lambda inputs: list(inputs)
+    shapes = DistinctShapes(distinct_title_pieces)
+    return lambda inputs: [inputs[0], *shapes(inputs[1]), *inputs[2:]]
 
 
 def _bucket(n):
@@ -376,17 +464,37 @@ def _bucket(n):
     return int(math.ceil(64 * 2 ** (steps / _WORD_STEPS) / 64) * 64)
 
 
+# Random batches that size the buckets of a batch size before its first step (see `with_distinct_words`).
+SIZING_BATCHES = 256
+
+
 def with_distinct_words(make_batch, network):
-    """`make_batch` for ``pairs_graph(network)``: with projections, description ids as `distinct_words`."""
-    if not uses_projections(network):
-        return make_batch
-    shapes = DistinctWordShapes(network.get_layer("w_in").input_dim)
+    """`make_batch` for ``pairs_graph(network)``: description ids as `distinct_words` with projections, title
+    pieces as `distinct_title_pieces`; the inputs after them as they are.
 
-    def make_projected_batch(part, indices):
+    The first time a batch size comes, its buckets are sized for the largest
+    of `SIZING_BATCHES` random batches of that size (its own generator, so
+    the fit's draws stay the same): a bucket that grows later is one more
+    compilation of the training step, 4-6 s at the paper's sizes. With 32
+    random batches, long job ads still grew the buckets of batch size 8.
+    """
+    descriptions = description_shapes(network) if uses_projections(network) else lambda ids: [ids]
+    titles = distinct_title_inputs(network)
+    sized = set()
+
+    def distinct(inputs):
+        return [*descriptions(inputs[0]), *titles(inputs[1:])]
+
+    def make_distinct_batch(part, indices):
+        if len(indices) not in sized:
+            sized.add(len(indices))
+            sampler = np.random.default_rng(len(indices))
+            for _ in range(SIZING_BATCHES):
+                distinct(make_batch(part, sampler.choice(len(part[-1]), len(indices), replace=False))[0])
         inputs, targets = make_batch(part, indices)
-        return [*shapes(inputs[0]), *inputs[1:]], targets
+        return distinct(inputs), targets
 
-    return make_projected_batch
+    return make_distinct_batch
 
 
 def run_encoder(encoder, ids, batch_size=PREDICT_BATCH, prepare=None):
@@ -433,7 +541,7 @@ class DescriptionEncoder:
         if self.projected:
             inputs, vector = _description_branch(network)
             self.model = keras.Model(inputs, vector, name="description_encoder")
-            self.shapes = DistinctWordShapes(network.get_layer("w_in").input_dim)
+            self.shapes = description_shapes(network)
         else:
             self.model = split_encoders(network)[0]
         self.batch_size = batch_size

@@ -27,7 +27,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._networks import PIECES_EMBEDDING, TITLE_WORD_MEAN, optional_layer, run_encoder, split_encoders
+from ._networks import (PIECES_EMBEDDING, TITLE_WORD_MEAN, distinct_title_inputs, input_rows,
+                        optional_layer, run_encoder, split_encoders, title_graph)
 from ._ranking import row_chunks
 
 # Only these learn: the description encoder shares W_in, and must not move.
@@ -40,12 +41,7 @@ _MARGIN = 0.01  # the hinge pushes close pairs this far below max_similarity, so
 _LEARNING_RATE = 3e-3
 _NEIGHBOUR_BUDGET = 2**24  # title pairs scored at once while looking for close pairs
 _VARIANTS_PER_ROUND = 2048  # variants of fitted titles of each kind tried each round
-
-
-def input_rows(title_arrays):
-    """Each title's encoder input as one key (a numpy void): titles with equal keys are one title to the model."""
-    flat = np.ascontiguousarray(np.concatenate([np.asarray(a).reshape(len(a), -1) for a in title_arrays], axis=1))
-    return flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+_SIZING_STEPS = 32  # random steps that size the distinct pieces' bucket before a round's first step
 
 
 def nearest_other_title(vectors, keys):
@@ -168,7 +164,8 @@ def separate_titles(network, title_arrays, max_similarity, rng, verbose=0):
             if not len(close) and not close_variants.any():
                 return round_
             if trainer is None:
-                trainer = _pair_trainer(network, encoder, len(title_arrays), trained.shape[1], max_similarity)
+                trainer = _pair_trainer(network, trained.shape[1], max_similarity)
+                distinct = distinct_title_inputs(network)
             # The close pairs: fitted titles and their nearest, variants and their source, half of each
             # step's pairs from each kind (variants may be many more). A variant has no trained vector
             # to keep: its anchor is zero, so its drift has no gradient.
@@ -178,14 +175,24 @@ def separate_titles(network, title_arrays, max_similarity, rng, verbose=0):
             second = np.concatenate([nearest[close], sources[close_variants]])
             kinds = [np.arange(len(close)), len(close) + np.arange(close_variants.sum())]
             kinds = [kind for kind in kinds if len(kind)]
-            for _ in range(_STEPS_PER_ROUND):
-                pairs = np.concatenate([rng.choice(kind, _PAIRS_PER_STEP // len(kinds)) for kind in kinds])
-                anchored = rng.integers(0, len(trained), (2, _PAIRS_PER_STEP))
-                inputs = ([np.concatenate([f[pairs], a[anchored[0]]]) for f, a in zip(first, title_arrays)]
-                          + [a[np.concatenate([second[pairs], anchored[1]])] for a in title_arrays])
+
+            def step(draw):
+                """One step's inputs and targets, its pairs drawn with `draw`."""
+                pairs = np.concatenate([draw.choice(kind, _PAIRS_PER_STEP // len(kinds)) for kind in kinds])
+                anchored = draw.integers(0, len(trained), (2, _PAIRS_PER_STEP))
+                inputs = (distinct([np.concatenate([f[pairs], a[anchored[0]]]) for f, a in zip(first, title_arrays)])
+                          + distinct([a[np.concatenate([second[pairs], anchored[1]])] for a in title_arrays]))
                 targets = np.concatenate([np.concatenate([first_anchor[pairs], trained[anchored[0]]]),
                                           trained[np.concatenate([second[pairs], anchored[1]])]], axis=1)
-                trainer.train_on_batch(inputs, targets)
+                return inputs, targets
+
+            # Size the distinct pieces' bucket on random steps first (as `with_distinct_words`):
+            # a bucket that grows later is one more compilation of the step.
+            sizer = np.random.default_rng(round_)
+            for _ in range(_SIZING_STEPS):
+                step(sizer)
+            for _ in range(_STEPS_PER_ROUND):
+                trainer.train_on_batch(*step(rng))
         return _ROUNDS
     finally:
         if trainer is not None:  # the other layers learn again in a later fit
@@ -193,14 +200,17 @@ def separate_titles(network, title_arrays, max_similarity, rng, verbose=0):
                 layer.trainable = True
 
 
-def _pair_trainer(network, encoder, n_inputs, size, max_similarity):
-    """A model over title pairs whose gradient reaches the title layers only; the others are frozen for it."""
+def _pair_trainer(network, size, max_similarity):
+    """A model over title pairs whose gradient reaches the title layers only; the others are frozen for it.
+
+    Its inputs are the two titles' `distinct_title_inputs`.
+    """
     frozen = [layer for layer in network.layers if layer.name not in _TITLE_LAYERS and layer.trainable]
     for layer in frozen:
         layer.trainable = False
-    first = [keras.Input(shape, dtype="int32") for shape in _input_shapes(encoder)]
-    second = [keras.Input(shape, dtype="int32") for shape in _input_shapes(encoder)]
-    unpack = (lambda inputs: inputs[0]) if n_inputs == 1 else (lambda inputs: inputs)
+    encoder = title_graph(network)
+    first, second = ([keras.Input(t.shape[1:], dtype="int32") for t in encoder.inputs] for _ in range(2))
+    unpack = (lambda inputs: inputs[0]) if len(first) == 1 else (lambda inputs: inputs)
     trainer = keras.Model(first + second, ops.concatenate([encoder(unpack(first)), encoder(unpack(second))], axis=1))
     trainer.frozen_layers = frozen
 
@@ -213,8 +223,3 @@ def _pair_trainer(network, encoder, n_inputs, size, max_similarity):
 
     trainer.compile(optimizer=keras.optimizers.Adam(_LEARNING_RATE), loss=loss)
     return trainer
-
-
-def _input_shapes(encoder):
-    inputs = encoder.inputs if isinstance(encoder.inputs, list) else [encoder.inputs]
-    return [tuple(tensor.shape[1:]) for tensor in inputs]

@@ -36,20 +36,17 @@ def pair_batch(part, indices):
 
 
 def rows_from_tables(make_batch, description_table, title_tables):
-    """`make_batch` over pairs given as keys: the description and title keys become their tables' rows.
-
-    The other inputs `make_batch` adds (WARP's sampled titles) pass through.
-    """
+    """`make_batch` over pairs given as keys: the description and title keys become their tables' rows."""
 
     def make_batch_from_tables(part, indices):
-        (description_keys, title_keys, *rest), targets = make_batch(part, indices)
-        return [description_table[description_keys], *(table[title_keys] for table in title_tables), *rest], targets
+        (description_keys, title_keys), targets = make_batch(part, indices)
+        return [description_table[description_keys], *(table[title_keys] for table in title_tables)], targets
 
     return make_batch_from_tables
 
 
-def warp_batch_maker(title_ids_by_group, n_negatives, rng):
-    """`make_batch` for the WARP loss: the pairs, then `n_negatives` titles sampled uniformly.
+def warp_batch_maker(title_ids_by_group, n_negatives, rng, make_batch=pair_batch):
+    """`make_batch` for the WARP loss: the pairs (`make_batch`), then `n_negatives` titles sampled uniformly.
 
     `title_ids_by_group` is the title encoder's input of each title group: an
     array, or a list of arrays (ids and subword pieces).
@@ -61,12 +58,12 @@ def warp_batch_maker(title_ids_by_group, n_negatives, rng):
 
     title_arrays = list(title_ids_by_group) if isinstance(title_ids_by_group, (list, tuple)) else [title_ids_by_group]
 
-    def make_batch(part, indices):
-        inputs, targets = pair_batch(part, indices)
+    def make_warp_batch(part, indices):
+        inputs, targets = make_batch(part, indices)
         sample = rng.choice(len(title_arrays[0]), n_negatives, replace=False)
         return inputs + [a[sample] for a in title_arrays], np.concatenate([targets, sample.astype(targets.dtype)])
 
-    return make_batch
+    return make_warp_batch
 
 
 @dataclass(frozen=True)
@@ -92,8 +89,11 @@ class RankingLoss:
         args = dict(margin=margin, n_negatives=n_negatives) if self.sampled_negatives else dict(margin=margin)
         return keras.metrics.MeanMetricWrapper(self.violation_ratio, name="violation_ratio", **args)
 
-    def batch_maker(self, title_ids_by_group, n_negatives, rng):
-        return warp_batch_maker(title_ids_by_group, n_negatives, rng) if self.sampled_negatives else pair_batch
+    def batch_maker(self, title_ids_by_group, n_negatives, rng, make_batch=pair_batch):
+        """`make_batch` with the sampled titles added when the loss uses them."""
+        if not self.sampled_negatives:
+            return make_batch
+        return warp_batch_maker(title_ids_by_group, n_negatives, rng, make_batch)
 
 
 LOSSES = {

@@ -4,9 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from job2vec._networks import (PREDICT_BATCH, UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctWordShapes, UnitVector,
-                               _bucket, build_joaps_network, distinct_words, pairs_graph, run_encoder, split_encoders,
-                               title_word_vectors)
+from job2vec._networks import (PREDICT_BATCH, UNKNOWN_WORD_NORM, DescriptionEncoder, DistinctShapes, UnitVector,
+                               _bucket, build_joaps_network, distinct_title_inputs, distinct_title_pieces,
+                               distinct_words, pairs_graph, run_encoder, split_encoders, title_graph,
+                               title_word_vectors, with_distinct_words)
 from job2vec.losses import WOCRLoss
 
 
@@ -57,27 +58,63 @@ def test_run_encoder_in_padded_batches_equals_the_encoder_called_directly():
             0, expected.shape[1])
 
 
-def test_one_training_step_moves_the_weights_as_the_convolution_network_does():
+@pytest.mark.parametrize("projected", [False, True])
+def test_one_training_step_through_the_pairs_graph_moves_the_weights_as_the_network_does(projected):
+    # The pairs graph takes title pieces as distinct words' pieces, and with projections descriptions as
+    # distinct words: one step of it must be one step of the network itself.
     rng = np.random.default_rng(1)
     ids, titles = description_ids(rng, 16), rng.integers(1, 300, (16, 4)).astype("int32")
+    titles[:3, 2:] = 0  # short titles: padding positions, which hold no pieces
     targets = np.arange(16, dtype="float32")
     after = []
-    for projected in (False, True):
+    for graph in ("network", "pairs"):
         keras.utils.set_random_seed(0)
         network = small_network(np.random.default_rng(2), subword_buckets=50)
         pieces = np.random.default_rng(3).integers(0, 51, (16, 4, network.inputs[2].shape[2])).astype("int32")
-        if projected:
-            trainer, inputs = pairs_graph(network, projected=True), [*distinct_words(ids, 300), titles, pieces]
+        pieces[titles == 0] = 0
+        pieces[5:8] = pieces[4]  # titles that share words
+        if graph == "pairs":
+            trainer = pairs_graph(network, projected=projected)
+            inputs = [*(distinct_words(ids, 300) if projected else [ids]), titles, *distinct_title_pieces(pieces)]
+            assert [i.name for i in trainer.inputs][-2:] == ["title_positions", "title_word_pieces"]
         else:
             trainer, inputs = keras.Model(network.inputs, network.outputs), [ids, titles, pieces]
         trainer.compile(optimizer=keras.optimizers.SGD(1.0), loss=WOCRLoss(0.5))
         loss = float(trainer.train_on_batch(inputs, targets))
         after.append((loss, network.get_weights()))
-    (loss_conv, conv), (loss_projected, projected) = after
-    assert loss_conv > 0 and loss_projected == pytest.approx(loss_conv, rel=1e-5)
-    assert len(conv) == len(projected)
-    for a, b in zip(conv, projected):
+    (loss_network, network_weights), (loss_pairs, pairs_weights) = after
+    assert loss_network > 0 and loss_pairs == pytest.approx(loss_network, rel=1e-5)
+    assert len(network_weights) == len(pairs_weights)
+    for a, b in zip(network_weights, pairs_weights):
         np.testing.assert_allclose(b, a, atol=1e-5)
+
+
+def test_title_graph_on_distinct_pieces_equals_the_title_encoder():
+    rng = np.random.default_rng(4)
+    network = small_network(rng, subword_buckets=64, title_word_mean=True)
+    titles = [rng.integers(0, 300, (40, 4)).astype("int32"),
+              rng.integers(0, 65, (40, 4, network.inputs[2].shape[2])).astype("int32")]
+    titles[0][:5], titles[1][5:10] = 0, 0  # titles without a known word, titles without pieces
+    titles[1][:, 3] = 0
+    expected = run_encoder(split_encoders(network)[1], titles)
+    vectors = keras.ops.convert_to_numpy(title_graph(network)(distinct_title_inputs(network)(titles)))
+    np.testing.assert_allclose(vectors, expected, atol=1e-6)
+    plain = small_network(rng)  # without pieces: the title ids alone
+    assert distinct_title_inputs(plain)(titles[:1])[0] is titles[0]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(title_graph(plain)(titles[0])),
+                               run_encoder(split_encoders(plain)[1], titles[0]), atol=1e-6)
+
+
+def test_distinct_title_pieces_are_positions_into_padded_rows():
+    rng = np.random.default_rng(0)
+    pieces = rng.integers(0, 40, (8, 5, 6)).astype("int32")
+    pieces[:, 3:] = 0  # padding positions
+    pieces[4:] = pieces[:4]  # repeated words
+    positions, word_pieces = distinct_title_pieces(pieces)
+    assert positions.shape == (8, 5) and (word_pieces[positions] == pieces).all()
+    n_distinct = len(np.unique(pieces.reshape(-1, 6), axis=0))
+    assert len(word_pieces) == _bucket(n_distinct) and not word_pieces[n_distinct:].any()
+    assert len(distinct_title_pieces(pieces, at_least=200)[1]) == 200
 
 
 def test_pairs_graph_trains_exactly_the_network_weights():
@@ -148,12 +185,34 @@ def test_bucket_ladder_has_few_steps_and_little_padding():
 
 
 def test_word_shapes_never_shrink_for_a_batch_size():
-    shapes = DistinctWordShapes(100000)
+    shapes = DistinctShapes(lambda ids, at_least: distinct_words(ids, 100000, at_least))
     rng = np.random.default_rng(0)
     large = shapes(rng.integers(0, 100000, (4, 300)))[1]
     small = shapes(rng.integers(0, 50, (4, 300)))[1]
     other = shapes(rng.integers(0, 50, (2, 300)))[1]
     assert len(small) == len(large) > len(other)
+
+
+def test_batches_are_sized_on_random_batches_before_the_first_step():
+    # Each new batch size first sizes its buckets on `SIZING_BATCHES` random batches: later batches of that
+    # size (here, smaller ones) keep the shapes, and each batch's distinct words still rebuild its inputs.
+    network = small_network(np.random.default_rng(0), subword_buckets=50)
+    rng = np.random.default_rng(1)
+    ids = description_ids(rng, 200)
+    titles = rng.integers(0, 300, (200, 4)).astype("int32")
+    pieces = rng.integers(1, 51, (200, 4, network.inputs[2].shape[2])).astype("int32")
+    pieces[:150, 1:] = pieces[0, 1:]  # most titles share their last words: small batches of them
+    part = (ids, titles, pieces, np.arange(200, dtype="float32"))
+    make_batch = with_distinct_words(lambda part, indices: ([a[indices] for a in part[:-1]], part[-1][indices]),
+                                     network)
+    shapes = set()
+    for indices in (np.arange(32), np.arange(32, 64), np.arange(150, 182), np.arange(182, 200)):
+        inputs, targets = make_batch(part, indices)
+        np.testing.assert_array_equal(targets, indices)
+        assert (inputs[0] == ids[indices]).all() and (inputs[1] == titles[indices]).all()
+        assert (inputs[3][inputs[2]] == pieces[indices]).all()
+        shapes.add((len(indices), inputs[3].shape))
+    assert len(shapes) == 2  # one per batch size, the first batches (sharing words) sized for the others
 
 
 def test_small_networks_keep_the_convolution_and_paper_sizes_project():
