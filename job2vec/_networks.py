@@ -365,12 +365,12 @@ def pairs_graph(network, projected=None):
     Feed it through `with_distinct_words`.
     """
     projected = uses_projections(network) if projected is None else projected
+    if not projected and optional_layer(network, PIECES_EMBEDDING) is None:
+        return keras.Model(network.inputs, network.output, name="joaps_pairs")
     if projected:
         description_inputs, description = _description_branch(network)
     else:
         description_inputs, description = network.inputs[:1], network.get_layer(DESCRIPTION_VECTOR).output
-    if not projected and optional_layer(network, PIECES_EMBEDDING) is None:
-        return keras.Model(network.inputs, network.output, name="joaps_pairs")
     title_inputs, title = _title_branch(network)
     pair = layers.Concatenate(name="distinct_pair")([description, title])
     return keras.Model([*description_inputs, *title_inputs], pair, name="joaps_pairs")
@@ -423,10 +423,10 @@ def input_rows(arrays):
 class DistinctShapes:
     """`distinct_words` or `distinct_title_pieces` with as few shapes as possible.
 
-    Every compiled shape is a JAX compilation. For each batch size it keeps
-    the largest bucket used so far and pads smaller batches up to it: a fit
-    compiles one to three shapes per batch size instead of one per bucket
-    (each costs about a second).
+    Every compiled shape is a JAX compilation (4-6 s for a training step at
+    the paper's sizes). For each batch size it keeps the largest bucket used
+    so far and pads smaller batches up to it, instead of compiling one shape
+    per bucket.
 
     Parameters
     ----------
@@ -478,7 +478,10 @@ def with_distinct_words(make_batch, network):
     compilation of the training step, 4-6 s at the paper's sizes. With 32
     random batches, long job ads still grew the buckets of batch size 8.
     """
-    descriptions = description_shapes(network) if uses_projections(network) else lambda ids: [ids]
+    projected = uses_projections(network)
+    if not projected and optional_layer(network, PIECES_EMBEDDING) is None:
+        return make_batch
+    descriptions = description_shapes(network) if projected else lambda ids: [ids]
     titles = distinct_title_inputs(network)
     sized = set()
 
