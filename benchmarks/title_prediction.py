@@ -41,8 +41,7 @@ from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
 
 import job2vec
 from job2vec import TitlePredictor, normalize_title
-from job2vec._networks import run_encoder
-from job2vec._networks import input_rows
+from job2vec._networks import input_rows, run_encoder
 from job2vec._separation import nearest_other_title
 from job2vec.baselines import MostFrequentTitlePredictor, Seq2SeqTitlePredictor, TfidfNeighborsTitlePredictor
 from job2vec.datasets import load_onet

@@ -212,6 +212,13 @@ class UnknownWordNorm(layers.Layer):
         return {**super().get_config(), "norm": self.norm}
 
 
+def network_title_vector(network, title_inputs, name):
+    """The unit title vector of new `title_inputs` (as `title_word_vectors` takes them) through `network`'s layers."""
+    words = title_word_vectors(network.get_layer("w_in"), optional_layer(network, PIECES_EMBEDDING), title_inputs,
+                               optional_layer(network, UNKNOWN_WORD_NORM))
+    return title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN), *words, name=name)
+
+
 def optional_layer(network, name):
     """`network`'s layer called `name`, or None when it has none (a network built without it)."""
     return next((layer for layer in network.layers if layer.name == name), None)
@@ -234,10 +241,7 @@ def with_sampled_negatives(network, n_negatives, pairs=None):
     pairs = network if pairs is None else pairs
     title_inputs = network.inputs[1:]
     negative_inputs = [keras.Input(t.shape[1:], dtype="int32", name=f"negative_{t.name}") for t in title_inputs]
-    words = title_word_vectors(network.get_layer("w_in"), optional_layer(network, PIECES_EMBEDDING), negative_inputs,
-                               optional_layer(network, UNKNOWN_WORD_NORM))
-    negatives = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN), *words,
-                             name="negative_vector")
+    negatives = network_title_vector(network, negative_inputs, name="negative_vector")
     # Stacked under the pairs (the batch axis): the negatives' count differs from the pairs'.
     padded = ops.concatenate([negatives, ops.zeros_like(negatives)], axis=1)
     output = ops.concatenate([pairs(pairs.inputs), padded], axis=0)
@@ -343,11 +347,7 @@ def _title_branch(network):
     positions = keras.Input(tuple(ids.shape[1:]), dtype="int32", name=TITLE_POSITIONS)
     word_pieces = keras.Input((pieces.shape[-1],), dtype="int32", name=TITLE_WORD_PIECES)
     inputs = [ids, positions, word_pieces]
-    words = title_word_vectors(network.get_layer("w_in"), pieces_embedding, inputs,
-                               optional_layer(network, UNKNOWN_WORD_NORM))
-    title = title_vector(network.get_layer("title_gru"), optional_layer(network, TITLE_WORD_MEAN), *words,
-                         name="distinct_pieces_title_vector")
-    return inputs, title
+    return inputs, network_title_vector(network, inputs, name="distinct_pieces_title_vector")
 
 
 def title_graph(network):
