@@ -18,14 +18,20 @@ def tasks40():
     return onet_tasks_sample(40, seed=1)
 
 
+@pytest.fixture(scope="module")
+def plain(tasks40):
+    """The embedder fitted without the separation (TINY's `max_title_similarity=None`)."""
+    X, y = tasks40
+    return JoapsEmbedder(**TINY).fit(y, X)
+
+
 def nearest_similarity_of_titles(embedder):
     keys = np.unique(input_rows(embedder._title_inputs(list(embedder.titles_))), return_inverse=True)[1].ravel()
     return nearest_other_title(embedder.title_vectors_.astype(np.float32), keys)[1]
 
 
-def test_close_titles_are_pushed_apart_and_the_description_side_stays(tasks40):
+def test_close_titles_are_pushed_apart_and_the_description_side_stays(tasks40, plain):
     X, y = tasks40
-    plain = JoapsEmbedder(**{**TINY, "max_title_similarity": None}).fit(y, X)
     before = nearest_similarity_of_titles(plain)
     threshold = float(np.sort(before)[-5])  # the five closest titles are too close
     separated = JoapsEmbedder(**{**TINY, "max_title_similarity": threshold}).fit(y, X)
@@ -50,9 +56,8 @@ def test_close_titles_are_pushed_apart_and_the_description_side_stays(tasks40):
     assert variants_too_close(separated) < variants_too_close(plain)
 
 
-def test_one_token_variants_change_one_token_of_their_source(tasks40):
-    X, y = tasks40
-    arrays = JoapsEmbedder(**{**TINY, "max_title_similarity": None}).fit(y, X)._title_inputs(sorted(set(y)))
+def test_one_token_variants_change_one_token_of_their_source(tasks40, plain):
+    arrays = plain._title_inputs(sorted(set(tasks40[1])))
     variants, sources, changed = one_token_variants(arrays, 500, np.random.default_rng(0))
     assert [v.shape for v in variants] == [(500,) + a.shape[1:] for a in arrays] and changed.mean() > 0.9
     ids, pieces = variants
@@ -61,9 +66,8 @@ def test_one_token_variants_change_one_token_of_their_source(tasks40):
     assert np.all(pieces[token_differs][:, 0] > 0)  # the swapped-in token is a real token
 
 
-def test_respelled_word_variants_write_one_unknown_word_differently(tasks40):
-    X, y = tasks40
-    arrays = JoapsEmbedder(**{**TINY, "max_title_similarity": None}).fit(y, X)._title_inputs(sorted(set(y)))
+def test_respelled_word_variants_write_one_unknown_word_differently(tasks40, plain):
+    arrays = plain._title_inputs(sorted(set(tasks40[1])))
     ids, pieces = arrays
     assert np.any((ids == 0) & (pieces[..., 0] > 0))  # O*NET titles have words below min_count
     variants, sources, changed = respelled_word_variants(arrays, 500, TINY["subword_buckets"],
