@@ -11,18 +11,19 @@ from job2vec.datasets import load_onet
 
 
 def pytest_configure(config):
-    """Keep JAX's compiled code in pytest's cache, for every test process and the scripts they start.
+    """Compile JAX's code fast and keep it in pytest's cache, for every test process and the scripts they start.
 
-    Each new network compiles its training step: about 5 s of a 7 s tiny fit.
-    The same shapes recur across tests, xdist workers, example scripts and
-    grid-search workers, which then load the code instead (the cache is keyed
-    by the computation, JAX's version and flags). Environment variables reach
-    the processes started from here; the user's own ``JAX_*`` settings win.
+    Each new network compiles its training step, most of a tiny fit: without
+    XLA's backend optimizations a tiny fit takes about 6 s instead of 8 s
+    (docs/speed.md). The same shapes recur across tests, xdist workers,
+    example scripts and grid-search workers, which then load the code instead
+    (the cache is keyed by the computation, JAX's version and flags).
+    Environment variables reach the processes started from here; the user's
+    own ``JAX_*`` settings and optimization level win.
     """
     if "jax" in sys.modules:  # JAX configured already
         return
-    # Most of a tiny fit is XLA compiling its steps, not running them. Without the backend's
-    # optimization passes a tiny fit takes about 6 s instead of 8 s; the maths is the same.
+    # The same computation, less optimized machine code: tiny fits compile far more than they run.
     flags = os.environ.get("XLA_FLAGS", "")
     if "xla_backend_optimization_level" not in flags:
         os.environ["XLA_FLAGS"] = f"{flags} --xla_backend_optimization_level=0".strip()

@@ -115,7 +115,8 @@ def test_coded_postings_become_labels_of_their_code():
 
 def test_bundled_rome_fits_in_french_with_metier_codes():
     # Batches of 128 throughout: the adaptive batch is tested elsewhere, and 12,071 labels take 88 steps.
-    tiny = JoapsEmbedder(**{**TINY, "epochs": 1, "word2vec_epochs": 1, "language": "fr", "batch_size_range": (128, 128)})
+    tiny = JoapsEmbedder(**{**TINY, "epochs": 1, "word2vec_epochs": 1, "language": "fr",
+                            "batch_size_range": (128, 128)})
     fitted = TitleNormalizer("rome", embedder=tiny, random_state=0).fit()
     assert len(fitted.classes_) == 1584 and fitted.classes_[0] == "A1101"
     assert fitted.predict(["Boulanger"])[0].startswith(("D", "H"))  # trade and food métiers
