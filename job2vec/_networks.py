@@ -455,7 +455,7 @@ def distinct_title_inputs(network):
     if optional_layer(network, PIECES_EMBEDDING) is None:
         return lambda inputs: list(inputs)
     shapes = DistinctShapes(distinct_title_pieces)
-    return lambda inputs: [inputs[0], *shapes(inputs[1]), *inputs[2:]]
+    return lambda inputs: [inputs[0], *shapes(inputs[1])]
 
 
 def _bucket(n):
@@ -470,7 +470,7 @@ SIZING_BATCHES = 256
 
 def with_distinct_words(make_batch, network):
     """`make_batch` for ``pairs_graph(network)``: description ids as `distinct_words` with projections, title
-    pieces as `distinct_title_pieces`; the inputs after them as they are.
+    pieces as `distinct_title_pieces`.
 
     The first time a batch size comes, its buckets are sized for the largest
     of `SIZING_BATCHES` random batches of that size (its own generator, so
