@@ -8,8 +8,9 @@ Measures on an otherwise idle machine, with default parameters:
   later ones are the steady state; the batch size is adapted as the paper says;
 - prediction of the top 10 titles, descriptions/s from raw text new to the
   process (tokenization included), with the ranking's channels weighed on
-  the validation split as at the defaults, and the median latency of one
-  description (of those just predicted);
+  the validation split as at the defaults, in one job and (on other new
+  texts) with ``n_jobs=2``, and the median latency of one description (of
+  those predicted in one job);
 - peak RSS of the process;
 - the CLI: ``job2vec --help`` and ``job2vec predict`` of 5 descriptions,
   model load included (fresh processes);
@@ -60,8 +61,12 @@ def measure_tokenization(texts):
     return {"first_pass_per_s": rate(len(texts), first), "second_pass_per_s": rate(len(texts), second)}
 
 
-def measure_predictor(model, X_train, y_train, X_test, epochs=None):
-    """Fit and prediction figures of any title predictor (history read when it has one)."""
+def measure_predictor(model, X_train, y_train, X_test, X_two_jobs=None):
+    """Fit and prediction figures of any title predictor (history read when it has one).
+
+    With `X_two_jobs`, other descriptions new to the process, prediction is
+    also timed on them with ``n_jobs=2`` (two cores).
+    """
     _, fit_seconds = timed(model.fit, X_train, y_train)
     report = {"fit_seconds": round(fit_seconds, 1)}
     history = getattr(model, "history_", None)
@@ -75,6 +80,11 @@ def measure_predictor(model, X_train, y_train, X_test, epochs=None):
     report["predict_top10_per_s"] = rate(len(X_test), seconds)
     latencies = [timed(model.predict_top_k, [text], k=10)[1] for text in X_test[:30]]
     report["one_description_ms"] = round(1000 * float(np.median(latencies)), 1)
+    if X_two_jobs is not None:
+        n_jobs = model.get_params()["n_jobs"]
+        _, seconds = timed(model.set_params(n_jobs=2).predict_top_k, X_two_jobs, k=10)
+        report["predict_top10_per_s_two_jobs"] = rate(len(X_two_jobs), seconds)
+        model.set_params(n_jobs=n_jobs)
     return report
 
 
@@ -131,10 +141,11 @@ def main(argv=None):
     from job2vec.datasets import load_postings
 
     X, y = load_postings(args.data, return_X_y=True)
-    train, test = split_rows(len(X), args.rows, 2 * args.test_rows)
-    # Tokenization is timed on the first test rows; prediction on the others, new to the process.
-    test, predict = test[: args.test_rows], test[args.test_rows:]
-    X_train, y_train, X_test, X_predict = X[train], y[train], X[test], X[predict]
+    train, test = split_rows(len(X), args.rows, 3 * args.test_rows)
+    # Tokenization is timed on the first test rows; prediction on the next ones, new to the process, and
+    # with two jobs on the last ones, also new.
+    test, predict, two_jobs = np.split(test, [args.test_rows, 2 * args.test_rows])
+    X_train, y_train, X_test, X_predict, X_two_jobs = X[train], y[train], X[test], X[predict], X[two_jobs]
     report = {"version": job2vec.__version__, "data": os.path.basename(os.path.dirname(args.data)),
               "train_rows": len(train), "test_rows": len(test), "epochs": args.epochs}
 
@@ -142,11 +153,12 @@ def main(argv=None):
     # Early stopping's validation split is where the ranking's channels are weighed: without it the
     # ranking is the cosine alone. With 3 epochs and n_iter_no_change=2 it never stops a fit early.
     model = TitlePredictor(epochs=args.epochs, random_state=0)
-    report["joaps"] = measure_predictor(model, X_train, y_train, X_predict)
+    report["joaps"] = measure_predictor(model, X_train, y_train, X_predict, X_two_jobs)
     report["joaps"]["channel_weights"] = model.channel_weights_
     report["joaps"]["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     report["cli"] = measure_cli(model, list(X_predict))
-    report["tfidf_50nn"] = measure_predictor(TfidfNeighborsTitlePredictor(), X_train, y_train, X_predict)
+    report["tfidf_50nn"] = measure_predictor(TfidfNeighborsTitlePredictor(), X_train, y_train, X_predict,
+                                             X_two_jobs)
     if not args.no_seq2seq:
         from job2vec.seq2seq import Seq2SeqTitlePredictor
 
@@ -168,6 +180,7 @@ ROWS = [
     ("JOAPS training, later epochs (pairs/s)", ("joaps", "train_pairs_per_s_steady")),
     ("JOAPS fit, word2vec included (s)", ("joaps", "fit_seconds")),
     ("JOAPS prediction, top 10 from raw text (descriptions/s)", ("joaps", "predict_top10_per_s")),
+    ("JOAPS prediction, top 10 from raw text, `n_jobs=2` (descriptions/s)", ("joaps", "predict_top10_per_s_two_jobs")),
     ("JOAPS one description (ms)", ("joaps", "one_description_ms")),
     ("Peak RSS after the JOAPS fit (MB)", ("joaps", "peak_rss_mb")),
     ("`job2vec --help` (s)", ("cli", "help_s")),
@@ -175,6 +188,7 @@ ROWS = [
     ("`job2vec predict`, 5 descriptions, model load included, second call (s)", ("cli", "predict_5_s")),
     ("TF-IDF 50-NN fit (s)", ("tfidf_50nn", "fit_seconds")),
     ("TF-IDF 50-NN prediction (descriptions/s)", ("tfidf_50nn", "predict_top10_per_s")),
+    ("TF-IDF 50-NN prediction, `n_jobs=2` (descriptions/s)", ("tfidf_50nn", "predict_top10_per_s_two_jobs")),
     ("Seq2Seq training, 1 epoch on a quarter of the pairs, with compilation (pairs/s)", ("seq2seq", "train_pairs_per_s_by_epoch", 0)),
     ("Seq2Seq prediction, top 10 (descriptions/s)", ("seq2seq", "predict_top10_per_s")),
 ]

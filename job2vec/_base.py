@@ -31,6 +31,14 @@ from .word_vectors import prepare_corpus
 LOSS_NAMES = ("wocr", "mnrl", "warp")  # the keys of `_training.LOSSES`, known without loading Keras
 MIN_KNOWN_WORDS = 3  # descriptions with fewer known words get a warning: their answer is a guess
 
+
+def warn_few_known(few, n_texts, stacklevel):
+    """Warn that `few` of `n_texts` descriptions have too few known words (nothing when `few` is 0)."""
+    if few:
+        warnings.warn(f"{few} of {n_texts} descriptions have fewer than {MIN_KNOWN_WORDS} words the model "
+                      "knows: their titles are guesses.", UserWarning, stacklevel=stacklevel)
+
+
 PARAMETERS_DOC = """
     filter_sizes : tuple of int, default=(3, 4, 5)
         Widths (in words) of the description encoder's convolution filters.
@@ -456,17 +464,20 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
 
     def _encode_descriptions(self, X, return_tokens=False):
         check_is_fitted(self)
-        tokens = self._tokenize(check_texts(X, "X"), remove_stop_words=True)
+        vectors, tokens, few = self._encode_texts(check_texts(X, "X"))
+        warn_few_known(few, len(tokens), stacklevel=4)
+        return (vectors, tokens) if return_tokens else vectors
+
+    def _encode_texts(self, texts):
+        """Unit vectors and token lists (an object array) of checked description `texts`, and how many of
+        them have fewer than `MIN_KNOWN_WORDS` words the model knows."""
+        tokens = self._tokenize(texts, remove_stop_words=True)
         ids = self.vocabulary_.encode(tokens, self.description_length_)
         # `encode` keeps the known words only (ids from 1), so a row's first ids tell how many it has.
         known = (np.count_nonzero(ids[:, :MIN_KNOWN_WORDS], axis=1) if ids.shape[1] >= MIN_KNOWN_WORDS
                  else self.vocabulary_.known_lengths(tokens))
-        few = int((known < MIN_KNOWN_WORDS).sum())
-        if few:
-            warnings.warn(f"{few} of {len(tokens)} descriptions have fewer than {MIN_KNOWN_WORDS} words the model "
-                          "knows: their titles are guesses.", UserWarning, stacklevel=3)
-        vectors = self._description_encoder(ids)
-        return (vectors, np.asarray(tokens + [None], dtype=object)[:-1]) if return_tokens else vectors
+        tokens = np.asarray(list(tokens) + [None], dtype=object)[:-1]
+        return self._description_encoder(ids), tokens, int((known < MIN_KNOWN_WORDS).sum())
 
     def _encode_titles(self, X):
         return self._encode_title_inputs(self._title_inputs(X))

@@ -122,12 +122,14 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        query, index = self._query(X), self._neighbour_index()
-        return scores_in_chunks(lambda rows: self._votes(index, query[rows]), query.shape[0], n_jobs=self.n_jobs)
+        return self._rank(X)
 
-    def _query(self, X):
+    def _rank(self, X, k=None):
+        """`scores_in_chunks` of descriptions `X`, each chunk vectorized in this thread (see `TitlePredictor`)."""
         check_is_fitted(self, "train_matrix_")
-        return self.vectorizer_.transform(check_texts(X, "X", allow_tokens=False))
+        texts, index = check_texts(X, "X", allow_tokens=False), self._neighbour_index()
+        return scores_in_chunks(lambda query: self._votes(index, query), len(texts), k, n_jobs=self.n_jobs,
+                                prepare=lambda rows: self.vectorizer_.transform(texts[rows]))
 
     def _neighbour_index(self):
         """The training descriptions' `NeighbourIndex`, built once per fit and shared by all threads."""
@@ -155,10 +157,7 @@ class TfidfNeighborsTitlePredictor(TopKPredictorMixin, BaseEstimator):
         titles : ndarray of str, shape (n_samples, k)
         scores : ndarray of shape (n_samples, k), only if `return_scores`
         """
-        k = check_k(k)
-        query, index = self._query(X), self._neighbour_index()
-        best, scores = scores_in_chunks(lambda rows: self._votes(index, query[rows]), query.shape[0], k,
-                                        n_jobs=self.n_jobs)
+        best, scores = self._rank(X, check_k(k))
         titles = self.classes_[best]
         return (titles, scores) if return_scores else titles
 

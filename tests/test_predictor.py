@@ -1,6 +1,8 @@
 """TitlePredictor: the prediction API, on real O*NET data."""
 
+import copy
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -264,6 +266,20 @@ def test_descriptions_without_known_words_raise_one_counting_warning(fitted_pred
              if w in fitted_predictor.vocabulary_]
     with pytest.warns(UserWarning, match="1 of 2 descriptions have fewer than 3 words"):
         fitted_predictor.predict([" ".join(known[:2]), " ".join(known[:3])])
+
+
+def test_descriptions_encoded_chunk_by_chunk_still_raise_one_warning(fitted_predictor, tasks, monkeypatch):
+    from job2vec import _ranking
+
+    monkeypatch.setattr(_ranking, "PIPELINE_CHUNK", 2)  # 4 chunks of 2, encoded one after the other
+    threaded = copy.copy(fitted_predictor).set_params(n_jobs=2)
+    X = ["€€€ ### !!!", tasks[0][0], "🙂🙂", tasks[0][1], tasks[0][2], "???", tasks[0][3], tasks[0][4]]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        titles = threaded.predict_top_k(X, k=3)
+    assert [str(w.message)[:40] for w in caught] == ["3 of 8 descriptions have fewer than 3 wo"]
+    assert caught[0].filename == __file__  # pointed at the caller's line
+    np.testing.assert_array_equal(titles, fitted_predictor.predict_top_k(X, k=3))
 
 
 def test_warp_samples_negatives_with_their_subword_pieces(tasks):

@@ -12,12 +12,15 @@ from job2vec.metrics import top_k_scorer
 
 
 @given(st.integers(1, 40), st.integers(1, 12), st.integers(1, 15), st.integers(1, 9), st.integers(0, 10**6),
-       st.sampled_from([None, 1, 2, -1]))
-def test_chunked_scores_equal_the_whole_matrix(n_rows, n_classes, k, size, seed, n_jobs):
+       st.sampled_from([None, 1, 2, -1]), st.booleans())
+def test_chunked_scores_equal_the_whole_matrix(n_rows, n_classes, k, size, seed, n_jobs, prepared):
     matrix = np.random.default_rng(seed).normal(size=(n_rows, n_classes)).astype(np.float32)
-    np.testing.assert_array_equal(scores_in_chunks(lambda rows: matrix[rows], n_rows, size=size, n_jobs=n_jobs),
+    # With `prepare`, the calling thread slices the rows and the threads are given the slice's values.
+    score_rows, prepare = ((lambda chunk: chunk), (lambda rows: matrix[rows])) if prepared else \
+        ((lambda rows: matrix[rows]), None)
+    np.testing.assert_array_equal(scores_in_chunks(score_rows, n_rows, size=size, n_jobs=n_jobs, prepare=prepare),
                                   matrix)
-    indices, scores = scores_in_chunks(lambda rows: matrix[rows], n_rows, k, size=size, n_jobs=n_jobs)
+    indices, scores = scores_in_chunks(score_rows, n_rows, k, size=size, n_jobs=n_jobs, prepare=prepare)
     np.testing.assert_array_equal(indices, top_k_indices(matrix, k))
     np.testing.assert_array_equal(scores, np.take_along_axis(matrix, top_k_indices(matrix, k), axis=1))
 
@@ -42,6 +45,46 @@ def test_with_two_jobs_two_threads_score_at_once():
 
     indices, _ = scores_in_chunks(score_rows, 10, 3, n_jobs=2)  # 5 rows a thread
     np.testing.assert_array_equal(indices, top_k_indices(matrix, 3))
+
+
+def test_the_calling_thread_prepares_the_next_chunk_while_the_threads_score():
+    matrix = np.random.default_rng(0).normal(size=(600, 6)).astype(np.float32)
+    caller, prepared, scoring = threading.get_ident(), [], threading.Event()
+
+    def prepare(rows):
+        assert threading.get_ident() == caller  # tokenizing stays in one thread
+        if prepared:
+            assert scoring.wait(timeout=20)  # never set if every chunk were prepared before any is scored
+        prepared.append((rows.start, rows.stop))
+        return matrix[rows]
+
+    def score_rows(chunk):
+        scoring.set()
+        return chunk
+
+    indices, _ = scores_in_chunks(score_rows, 600, 3, n_jobs=2, prepare=prepare)
+    assert prepared == [(0, 256), (256, 512), (512, 600)]  # PIPELINE_CHUNK rows at a time, in order
+    np.testing.assert_array_equal(indices, top_k_indices(matrix, 3))
+
+
+def test_scoring_threads_share_the_cores_blas_threads():
+    from joblib import cpu_count
+    from threadpoolctl import ThreadpoolController
+
+    def blas_threads():
+        return {library["num_threads"] for library in ThreadpoolController().select(user_api="blas").info()}
+
+    before, seen = blas_threads(), []
+
+    def score_rows(rows):
+        seen.append(blas_threads())
+        return np.zeros((rows.stop - rows.start, 2), dtype=np.float32)
+
+    scores_in_chunks(score_rows, 10, 1, n_jobs=2)
+    assert seen == [{max(1, cpu_count() // 2)}] * 2  # two threads, each with its share of the cores
+    assert blas_threads() == before  # given back afterwards
+    scores_in_chunks(score_rows, 10, 1, n_jobs=1)
+    assert seen[-1] == before  # one job keeps them all
 
 
 def test_threads_rank_as_one_thread_does(fitted_predictor, tasks):
