@@ -94,7 +94,7 @@ def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None, n_j
     if n_threads == 1 or len(chunks) == 1:
         parts = [work(prepare(rows)) for rows in chunks]
     else:
-        with _blas_threads(max(1, cpu_count() // n_threads)), ThreadPoolExecutor(n_threads) as pool:
+        with _blas_threads(n_threads), ThreadPoolExecutor(n_threads) as pool:
             # Each chunk goes to the threads as soon as it is prepared, while the next one is.
             futures = [pool.submit(work, prepare(rows)) for rows in chunks]
             parts = [future.result() for future in futures]
@@ -110,11 +110,16 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _blas_threads(limit):
-    """A context in which BLAS uses at most `limit` threads: two scoring threads with two BLAS threads
-    each would run four on two cores (2,000 LinkedIn descriptions, two jobs: 591-737/s with one BLAS
-    thread each against 539-623/s)."""
-    return _blas_controller().limit(limits=limit, user_api="blas")
+def _blas_threads(n_jobs):
+    """A context in which BLAS runs at most cores // `n_jobs` threads, and never more than it already does.
+
+    Two scoring threads with two BLAS threads each would run four on two
+    cores (2,000 LinkedIn descriptions, two jobs: 591-737/s with one BLAS
+    thread each against 539-623/s).
+    """
+    controller = _blas_controller()
+    running = [info["num_threads"] for info in controller.select(user_api="blas").info()]
+    return controller.limit(limits=min([max(1, cpu_count() // n_jobs), *running]), user_api="blas")
 
 
 class TopKPredictorMixin:

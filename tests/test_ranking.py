@@ -87,6 +87,23 @@ def test_scoring_threads_share_the_cores_blas_threads():
     assert seen[-1] == before  # one job keeps them all
 
 
+def test_scoring_threads_never_get_more_blas_threads_than_the_user_allowed(monkeypatch):
+    from threadpoolctl import ThreadpoolController, threadpool_limits
+
+    from job2vec import _ranking
+
+    monkeypatch.setattr(_ranking, "cpu_count", lambda: 8)  # a share of 4 BLAS threads per job
+    seen = []
+
+    def score_rows(rows):
+        seen.append({info["num_threads"] for info in ThreadpoolController().select(user_api="blas").info()})
+        return np.zeros((rows.stop - rows.start, 2), dtype=np.float32)
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as OPENBLAS_NUM_THREADS=1 would
+        scores_in_chunks(score_rows, 10, 1, n_jobs=2)
+    assert seen == [{1}, {1}]
+
+
 def test_threads_rank_as_one_thread_does(fitted_predictor, tasks):
     X = tasks[0][:300]
     threaded = copy.copy(fitted_predictor).set_params(n_jobs=2)
