@@ -469,14 +469,18 @@ class JoapsBase(NetworkEstimatorMixin, BaseEstimator):
         return (vectors, tokens) if return_tokens else vectors
 
     def _encode_texts(self, texts):
-        """Unit vectors and token lists (an object array) of checked description `texts`, and how many of
-        them have fewer than `MIN_KNOWN_WORDS` words the model knows."""
+        """Unit vectors, token lists and the number of descriptions with too few known words.
+
+        `texts` are checked descriptions; the token lists come as a 1-D
+        object array, and the count is of descriptions with fewer than
+        `MIN_KNOWN_WORDS` words the model knows.
+        """
         tokens = self._tokenize(texts, remove_stop_words=True)
         ids = self.vocabulary_.encode(tokens, self.description_length_)
         # `encode` keeps the known words only (ids from 1), so a row's first ids tell how many it has.
         known = (np.count_nonzero(ids[:, :MIN_KNOWN_WORDS], axis=1) if ids.shape[1] >= MIN_KNOWN_WORDS
                  else self.vocabulary_.known_lengths(tokens))
-        tokens = np.asarray(list(tokens) + [None], dtype=object)[:-1]
+        tokens = np.asarray(list(tokens) + [None], dtype=object)[:-1]  # 1-D even when the lists are equally long
         return self._description_encoder(ids), tokens, int((known < MIN_KNOWN_WORDS).sum())
 
     def _encode_titles(self, X):
