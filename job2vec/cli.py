@@ -151,8 +151,6 @@ def cmd_train(args):
 
 
 def cmd_predict(args):
-    import numpy as np
-
     model = _load_model(args.model)
     if args.n_jobs is not None:
         if "n_jobs" not in model.get_params():
@@ -169,9 +167,29 @@ def cmd_predict(args):
     if args.min_confidence is not None:
         if not hasattr(model, "predict_proba"):
             raise ValueError(f"--min-confidence needs a model with predict_proba; a {type(model).__name__} has none.")
-        confidence = np.asarray(model.predict_proba(descriptions)).max(axis=1)
+        confidence = _best_probabilities(model, descriptions)
     _print_predictions(descriptions, titles, scores, confidence, args)
     return 0
+
+
+def _best_probabilities(model, descriptions):
+    """Each description's best `predict_proba`, a chunk of descriptions at a time.
+
+    The whole (descriptions, titles) matrix of a large file would not fit in
+    memory; a chunk holds at most `SCORE_BUDGET` probabilities.
+    """
+    import warnings
+
+    import numpy as np
+
+    from ._ranking import SCORE_BUDGET
+
+    size = max(1, SCORE_BUDGET // len(model.classes_))
+    with warnings.catch_warnings():
+        # predict_top_k has already warned about the descriptions with too few known words.
+        warnings.filterwarnings("ignore", message=".* descriptions have fewer than")
+        return np.concatenate([np.asarray(model.predict_proba(descriptions[start:start + size])).max(axis=1)
+                               for start in range(0, len(descriptions), size)])
 
 
 def _predict_on_dask(model, args):

@@ -72,19 +72,62 @@ def _dash(match):
     return " - " if match.group(0) != match.group(0).strip() else match.group(0)
 
 
-def _scrub(text, phones=True, keep_offsets=False):
+def _scrub(text, phones=True, keep_offsets=False, lower=False):
     """`text` without URLs, e-mail addresses and (if `phones`) phone numbers.
 
     With `keep_offsets` each is blanked by as many spaces as it had
     characters, so character offsets still point into the original text (the
     extra spaces become space tokens, which are dropped: the same tokens).
+    With `lower`, the result is lower-cased too.
     """
     blank = (lambda match: " " * len(match.group(0))) if keep_offsets else " "
-    if "://" in text or "www." in text.lower():  # what every URL the pattern takes has: most texts skip it
-        text = _URL.sub(blank, text)
-    if "@" in text:  # the one character every address has: most texts skip the slow pattern
-        text = _EMAIL.sub(blank, text)
-    return _PHONE.sub(blank, text) if phones else text
+    lowered = text.lower()
+    # Most characters lower-case to one character. When all do, the patterns take the same
+    # matches from the lower-cased text: each of their character classes holds a character
+    # exactly when it holds its lower case (tests/test_preprocessing.py checks every one). A "Σ"
+    # lower-cases by what follows it ("σ" or a final "ς"), which a scrubbed match can change.
+    one_for_one = len(lowered) == len(text)
+    lower_first = lower and one_for_one and "\u03a3" not in text
+    if lower_first:
+        text = lowered
+    if "://" in text or "www." in lowered:  # what every URL the pattern takes has: most texts skip it
+        if one_for_one:  # a "www." of `lowered` is then one of `text`
+            text = _sub_around(_URL, text, _find_all(text, "://") + _find_all(lowered, "www."), blank)
+        else:
+            text = _URL.sub(blank, text)
+    if "@" in text:  # the one character every address has
+        text = _sub_around(_EMAIL, text, _find_all(text, "@"), blank)
+    if phones:
+        text = _PHONE.sub(blank, text)
+    return text.lower() if lower and not lower_first else text
+
+
+def _sub_around(pattern, text, marks, blank):
+    """``pattern.sub(blank, text)`` for a pattern whose every match holds a mark and no white space.
+
+    Such a match lies between the spaces around its mark (at `marks`), so
+    only those stretches are searched, not the whole text: the patterns'
+    scans are most of the scrubbing time. The spaces that bound a stretch
+    look to the pattern as the text's ends do (``\\b``, ``\\S``).
+    """
+    pieces, done = [], 0
+    for at in sorted(marks):
+        if at < done:
+            continue  # in the stretch just searched
+        start, end = max(text.rfind(" ", 0, at) + 1, done), text.find(" ", at)
+        end = len(text) if end < 0 else end
+        pieces += [text[done:start], pattern.sub(blank, text[start:end])]
+        done = end
+    return "".join(pieces) + text[done:]
+
+
+def _find_all(text, mark):
+    """The start of every (overlapping) occurrence of `mark` in `text`."""
+    found, at = [], text.find(mark)
+    while at >= 0:
+        found.append(at)
+        at = text.find(mark, at + 1)
+    return found
 
 
 @functools.lru_cache(maxsize=8)
@@ -153,20 +196,22 @@ class _TokenWords(dict):
 
     def __init__(self, preprocessor, is_stop):
         super().__init__()
-        self.preprocessor = preprocessor
-        self.is_stop = is_stop
+        self.keep_numbers, self.keep_punctuation = preprocessor.keep_numbers, preprocessor.keep_punctuation
+        self.is_stop = is_stop if preprocessor.remove_stop_words else None
         self.lemmas = preprocessor._pipe([])[1]
 
     def __missing__(self, text):
-        word = self[text] = _lookup_lemma(self.lemmas, text).lower() if self._keeps(text) else None
+        # Written out in one function: it runs once per new token text, which is much of a first pass.
+        first = text[0]
+        if not first.isalpha() and (text.isspace() or not (
+                self.keep_numbers if first.isdigit() else self.keep_punctuation)):
+            word = None  # spaces, and unless asked for, numbers and punctuation
+        elif self.is_stop is not None and self.is_stop(text):
+            word = None
+        else:
+            word = _lookup_lemma(self.lemmas, text).lower()
+        self[text] = word
         return word
-
-    def _keeps(self, text):
-        preprocessor = self.preprocessor
-        if not text[0].isalpha() and (text.isspace() or not (
-                preprocessor.keep_numbers if text[0].isdigit() else preprocessor.keep_punctuation)):
-            return False  # spaces, and unless asked for, numbers and punctuation
-        return not (preprocessor.remove_stop_words and self.is_stop(text))
 
 
 class _ChunkWords(dict):
@@ -388,7 +433,7 @@ class TextPreprocessor(TransformerMixin, BaseEstimator):
         unique_texts, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
         phones = not self.keep_punctuation
         if self.spacy_model is None:
-            unique_tokens = self._blank_tokens([_scrub(text, phones).lower() for text in unique_texts])
+            unique_tokens = self._blank_tokens([_scrub(text, phones, lower=True) for text in unique_texts])
         else:
             docs, lemmas = self._pipe((_scrub(text, phones) for text in unique_texts), batch_size=self.batch_size,
                                       n_process=self.n_process)

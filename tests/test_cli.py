@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -187,6 +188,32 @@ def test_min_confidence_answers_unknown_instead_of_guessing(trained):
     assert "fewer than 3 words" in result.stderr  # the text with no known word is reported
     text = job2vec("predict", model, "--min-confidence", 0.0, stdin=stdin)
     assert text.returncode == 0 and "unknown" not in text.stdout and "confidence" in text.stdout
+
+
+def test_min_confidence_holds_a_chunk_of_probabilities_at_a_time(trained, monkeypatch):
+    import warnings
+
+    import joblib
+
+    from job2vec import _ranking
+    from job2vec.cli import _best_probabilities
+
+    model = joblib.load(trained[0])
+    descriptions = ["Weld metal parts.", "€€€ ### !!!", "Teach children to read.", "Repair engines.", "Audit accounts."]
+    monkeypatch.setattr(_ranking, "SCORE_BUDGET", 2 * len(model.classes_))  # two descriptions per chunk
+    sizes, predict_proba = [], model.predict_proba
+
+    def counting_predict_proba(X):
+        sizes.append(len(X))
+        return predict_proba(X)
+
+    monkeypatch.setattr(model, "predict_proba", counting_predict_proba)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # predict_top_k has warned about these descriptions already
+        best = _best_probabilities(model, descriptions)
+    assert sizes == [2, 2, 1]
+    with pytest.warns(UserWarning, match="of 5 descriptions have fewer than"):
+        np.testing.assert_allclose(best, predict_proba(descriptions).max(axis=1), rtol=1e-6)
 
 
 def test_normalize_prints_codes_labels_and_scores(trained, workdir, capsys):

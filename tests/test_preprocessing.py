@@ -47,6 +47,46 @@ def test_fast_scrubbing_patterns_match_their_plain_forms(text):
     assert _PHONE.sub("|", text) == re.sub(_PLAIN_PHONE, "|", text)
 
 
+def _scrub_everywhere(text, phones=True, keep_offsets=False):
+    """What `_scrub` must give: each pattern substituted over the whole text, in order."""
+    from job2vec.preprocessing import _EMAIL, _PHONE, _URL
+
+    blank = (lambda match: " " * len(match.group(0))) if keep_offsets else " "
+    text = _EMAIL.sub(blank, _URL.sub(blank, text))
+    return _PHONE.sub(blank, text) if phones else text
+
+
+# Marks, white space of several kinds, and characters whose lower case is special: "İ" lower-cases
+# to two characters, "Σ" to "σ" or a final "ς" by what follows it, "K" (Kelvin) to "k".
+_STRETCH_PIECES = st.sampled_from(
+    list("0123456789+ ().-/:@aHhTtPpSsWwx_é\n\t\u00a0\u2003\u0130\u03a3\u212a\u017f")
+    + ["http", "HTTPS://", "www.", "wWw.", "WWW.", "a@b.c", "X.Y", "://", " @ ", "\u0661\u0662\u0663"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(_STRETCH_PIECES, max_size=40).map("".join), st.booleans(), st.booleans())
+@example("a\u03a3HTTPS://0", True, False)
+@example("mail: ann@x.org, bob@y.org;see www.z.com\tor HTTP://w.v/1 @ x@@y.z", True, True)
+def test_scrubbing_around_marks_equals_scrubbing_everywhere(text, phones, keep_offsets):
+    from job2vec.preprocessing import _scrub
+
+    assert _scrub(text, phones, keep_offsets) == _scrub_everywhere(text, phones, keep_offsets)
+    assert _scrub(text, phones, lower=True) == _scrub_everywhere(text, phones).lower()
+
+
+def test_scrubbing_patterns_see_a_character_and_its_lower_case_alike():
+    import re
+    import sys
+
+    # Every character class and literal of _URL, _EMAIL and _PHONE (their \b is a \w next to a \W).
+    atoms = [r"\w", r"\d", r"\s", r"\S", "[hHwW]", "[hH]", "[wW]", "[tT]", "[pP]", "[sS\u017f]", ":", "/", r"\.",
+             "@", r"\+", "-", r"\(", r"\)", " ", r"[\w.+-]", r"[\w-]", r"[\w.-]", r"[+\d]", r"[\d ().-]"]
+    changed = [c for c in map(chr, range(sys.maxunicode + 1)) if len(c.lower()) == 1 and c.lower() != c]
+    assert len(changed) > 1000
+    for atom in map(re.compile, atoms):
+        assert [c for c in changed if bool(atom.fullmatch(c)) != bool(atom.fullmatch(c.lower()))] == [], atom
+
+
 def test_stop_words_can_be_kept_and_lemmas_skipped():
     prep = TextPreprocessor(remove_stop_words=False, lemmatize=False)
     assert prep.fit_transform(["Head of IT Systems"]) == [["head", "of", "it", "systems"]]
