@@ -40,7 +40,8 @@ def row_chunks(n_rows, size=CHUNK):
         yield slice(start, min(start + size, n_rows))
 
 
-def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None, n_jobs=None, prepare=None):
+def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None, n_jobs=None, prepare=None,
+                     summary=None):
     """Score rows chunk by chunk: the full score matrix, or only each row's `k` best.
 
     Parameters
@@ -71,10 +72,14 @@ def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None, n_j
         several jobs, chunks are then at most `PIPELINE_CHUNK` rows, so that
         work which holds the GIL (tokenizing the next descriptions) runs
         while the threads score the previous ones.
+    summary : callable or None, default=None
+        With `k`: ``summary(scores) -> ndarray (n rows,)`` of each chunk's
+        full score matrix, returned after the scores (e.g. each row's best
+        probability, which needs every score of the row).
 
     Returns
     -------
-    ndarray, or (indices, scores)
+    ndarray, or (indices, scores), or (indices, scores, summaries)
     """
     n_threads = effective_n_jobs(n_jobs)
     if n_columns:
@@ -87,7 +92,8 @@ def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None, n_j
     def best_of(prepared):
         chunk = score_rows(prepared)
         best = top_k_indices(chunk, k)
-        return best, np.take_along_axis(chunk, best, axis=1).astype(np.float32, copy=False)
+        found = best, np.take_along_axis(chunk, best, axis=1).astype(np.float32, copy=False)
+        return found if summary is None else (*found, summary(chunk))
 
     work = score_rows if k is None else best_of
     chunks = list(row_chunks(n_rows, size))
@@ -100,8 +106,9 @@ def scores_in_chunks(score_rows, n_rows, k=None, size=CHUNK, n_columns=None, n_j
             parts = [future.result() for future in futures]
     if k is None:
         return np.concatenate(parts)
-    indices, scores = zip(*parts)
-    return np.concatenate(indices).astype(np.int64, copy=False), np.concatenate(scores)
+    indices, scores, *summaries = zip(*parts)
+    return (np.concatenate(indices).astype(np.int64, copy=False), np.concatenate(scores),
+            *map(np.concatenate, summaries))
 
 
 @functools.cache

@@ -162,34 +162,15 @@ def cmd_predict(args):
         raise ValueError("--output writes the answers of --scheduler; without it, redirect standard output.")
     sources = args.descriptions or [None]
     descriptions = [text for source in sources for text in _read_descriptions(source, args.description_column)]
-    titles, scores = model.predict_top_k(descriptions, k=args.k, return_scores=True)
     confidence = None
-    if args.min_confidence is not None:
-        if not hasattr(model, "predict_proba"):
-            raise ValueError(f"--min-confidence needs a model with predict_proba; a {type(model).__name__} has none.")
-        confidence = _best_probabilities(model, descriptions)
+    if args.min_confidence is None:
+        titles, scores = model.predict_top_k(descriptions, k=args.k, return_scores=True)
+    elif hasattr(model, "predict_proba"):
+        titles, scores, confidence = model._top_k_and_confidence(descriptions, args.k)
+    else:
+        raise ValueError(f"--min-confidence needs a model with predict_proba; a {type(model).__name__} has none.")
     _print_predictions(descriptions, titles, scores, confidence, args)
     return 0
-
-
-def _best_probabilities(model, descriptions):
-    """Each description's best `predict_proba`, a chunk of descriptions at a time.
-
-    The whole (descriptions, titles) matrix of a large file would not fit in
-    memory; a chunk holds at most `SCORE_BUDGET` probabilities.
-    """
-    import warnings
-
-    import numpy as np
-
-    from ._ranking import SCORE_BUDGET
-
-    size = max(1, SCORE_BUDGET // len(model.classes_))
-    with warnings.catch_warnings():
-        # predict_top_k has already warned about the descriptions with too few known words.
-        warnings.filterwarnings("ignore", message=".* descriptions have fewer than")
-        return np.concatenate([np.asarray(model.predict_proba(descriptions[start:start + size])).max(axis=1)
-                               for start in range(0, len(descriptions), size)])
 
 
 def _predict_on_dask(model, args):

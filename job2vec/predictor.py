@@ -336,7 +336,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
         """
         return self._rank(X)
 
-    def _rank(self, X, k=None):
+    def _rank(self, X, k=None, summary=None):
         """`scores_in_chunks` of descriptions `X`: each chunk encoded in this thread, scored by `n_jobs` threads.
 
         Tokenizing holds the GIL and scoring mostly does not, so with two
@@ -355,7 +355,7 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             return vectors, tokens
 
         ranked = scores_in_chunks(lambda encoded: self._scores(*encoded), len(texts), k,
-                                  n_columns=len(self.classes_), n_jobs=self.n_jobs, prepare=encode)
+                                  n_columns=len(self.classes_), n_jobs=self.n_jobs, prepare=encode, summary=summary)
         warn_few_known(sum(few), len(texts), stacklevel=4)
         return ranked
 
@@ -454,6 +454,17 @@ class TitlePredictor(TopKPredictorMixin, JoapsBase):
             Rows sum to 1; columns follow `classes_`.
         """
         return softmax(self.decision_function(X), self.temperature_)
+
+    def _top_k_and_confidence(self, X, k):
+        """`predict_top_k` with its scores, and each description's best `predict_proba`, from one ranking.
+
+        ``job2vec predict --min-confidence`` on a large file: the
+        probabilities of a chunk of descriptions at a time, never the whole
+        (descriptions, titles) matrix.
+        """
+        indices, scores, confidence = self._rank(
+            X, check_k(k), summary=lambda chunk: softmax(chunk, self.temperature_).max(axis=1))
+        return self.classes_[indices], scores, confidence
 
     def predict_top_k(self, X, k=10, return_scores=False):
         """The `k` best candidate titles of each description.

@@ -190,30 +190,34 @@ def test_min_confidence_answers_unknown_instead_of_guessing(trained):
     assert text.returncode == 0 and "unknown" not in text.stdout and "confidence" in text.stdout
 
 
-def test_min_confidence_holds_a_chunk_of_probabilities_at_a_time(trained, monkeypatch):
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_min_confidence_ranks_once_a_chunk_at_a_time(trained, monkeypatch, n_jobs):
     import warnings
 
     import joblib
 
     from job2vec import _ranking
-    from job2vec.cli import _best_probabilities
 
-    model = joblib.load(trained[0])
+    model = joblib.load(trained[0]).set_params(n_jobs=n_jobs)
     descriptions = ["Weld metal parts.", "€€€ ### !!!", "Teach children to read.", "Repair engines.", "Audit accounts."]
-    monkeypatch.setattr(_ranking, "SCORE_BUDGET", 2 * len(model.classes_))  # two descriptions per chunk
-    sizes, predict_proba = [], model.predict_proba
+    titles, scores = model.predict_top_k(descriptions, k=3, return_scores=True)
+    best = model.predict_proba(descriptions).max(axis=1)
+    monkeypatch.setattr(_ranking, "SCORE_BUDGET", 2 * n_jobs * len(model.classes_))  # two descriptions a chunk
+    chunk_rows, scores_of = [], model._scores
 
-    def counting_predict_proba(X):
-        sizes.append(len(X))
-        return predict_proba(X)
+    def counting_scores(vectors, tokens):
+        chunk_rows.append(len(vectors))
+        return scores_of(vectors, tokens)
 
-    monkeypatch.setattr(model, "predict_proba", counting_predict_proba)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # predict_top_k has warned about these descriptions already
-        best = _best_probabilities(model, descriptions)
-    assert sizes == [2, 2, 1]
-    with pytest.warns(UserWarning, match="of 5 descriptions have fewer than"):
-        np.testing.assert_allclose(best, predict_proba(descriptions).max(axis=1), rtol=1e-6)
+    monkeypatch.setattr(model, "_scores", counting_scores)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answer = model._top_k_and_confidence(descriptions, 3)
+    assert sorted(chunk_rows) == [1, 2, 2]  # each description ranked once, in chunks of two
+    assert len(caught) == 1 and "of 5 descriptions have fewer than" in str(caught[0].message)
+    np.testing.assert_array_equal(answer[0], titles)
+    np.testing.assert_allclose(answer[1], scores, rtol=1e-6)
+    np.testing.assert_allclose(answer[2], best, rtol=1e-6)
 
 
 def test_normalize_prints_codes_labels_and_scores(trained, workdir, capsys):

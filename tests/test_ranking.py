@@ -23,6 +23,10 @@ def test_chunked_scores_equal_the_whole_matrix(n_rows, n_classes, k, size, seed,
     indices, scores = scores_in_chunks(score_rows, n_rows, k, size=size, n_jobs=n_jobs, prepare=prepare)
     np.testing.assert_array_equal(indices, top_k_indices(matrix, k))
     np.testing.assert_array_equal(scores, np.take_along_axis(matrix, top_k_indices(matrix, k), axis=1))
+    # A per-row summary of each chunk's full scores comes back in row order.
+    *_, summaries = scores_in_chunks(score_rows, n_rows, k, size=size, n_jobs=n_jobs, prepare=prepare,
+                                     summary=lambda chunk: chunk.sum(axis=1))
+    np.testing.assert_allclose(summaries, matrix.sum(axis=1), rtol=1e-6)
 
 
 def test_predictor_ranks_through_the_chunked_scorer(fitted_predictor, tasks):
